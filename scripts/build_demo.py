@@ -1,0 +1,44 @@
+"""Build the bundled demo set from ../shared/data/hf-daily/papers.jsonl.
+
+Keeps the last N feed days and only the fields we may redistribute (no third-party AI summaries):
+    python scripts/build_demo.py [--days 60] [--source PATH] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+from pathlib import Path
+
+FIELDS = (
+    "arxiv_id", "daily_date", "title", "abstract", "authors", "published_at",
+    "submitted_on_daily_at", "upvotes", "num_comments", "github_repo", "github_stars",
+    "project_page",
+)  # fmt: skip
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument(
+        "--source", type=Path, default=ROOT.parent / "shared/data/hf-daily/papers.jsonl"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "src/dailypapers/demo/hf-daily-demo.jsonl.gz"
+    )
+    args = parser.parse_args()
+    rows = [json.loads(line) for line in args.source.open(encoding="utf-8")]
+    days = sorted({row["daily_date"] for row in rows})[-args.days :]
+    keep = [{k: row.get(k) for k in FIELDS} for row in rows if row["daily_date"] in set(days)]
+    keep.sort(key=lambda row: (row["daily_date"], row["arxiv_id"]))
+    # mtime=0 keeps the file byte-identical between builds.
+    with args.out.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+        for row in keep:
+            handle.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
+    print(f"{len(keep)} papers over {len(days)} days ({days[0]} .. {days[-1]}) -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

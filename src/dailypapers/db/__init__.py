@@ -1,0 +1,1 @@
+"""Database engine, session factory, models and migrations."""

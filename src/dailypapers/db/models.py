@@ -1,0 +1,98 @@
+"""SQLAlchemy models: the one schema shared by SQLite and PostgreSQL.
+
+Datetimes are stored as naive UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Paper(Base):
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    github_repo: Mapped[str | None] = mapped_column(String(500))
+    github_stars: Mapped[int | None] = mapped_column(Integer)
+    project_page: Mapped[str | None] = mapped_column(String(500))
+    organization: Mapped[str | None] = mapped_column(String(300))
+    upvotes: Mapped[int] = mapped_column(Integer, default=0)
+    num_comments: Mapped[int] = mapped_column(Integer, default=0)
+    # When the source data was observed; an older observation never overwrites a newer one.
+    observed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    authors: Mapped[list[PaperAuthor]] = relationship(
+        order_by="PaperAuthor.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    feed_entries: Mapped[list[FeedEntry]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan", order_by="FeedEntry.feed_date"
+    )
+
+    @property
+    def author_names(self) -> list[str]:
+        return [a.name for a in self.authors]
+
+
+class PaperAuthor(Base):
+    __tablename__ = "paper_authors"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class FeedEntry(Base):
+    """A paper's appearance on the daily feed of one day."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (
+        UniqueConstraint("paper_id", "feed_date", name="uq_feed_entries_paper_day"),
+        Index("ix_feed_entries_feed_date", "feed_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    feed_date: Mapped[dt.date] = mapped_column(Date)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submitted_by: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(32), default="hf-daily")
+
+    paper: Mapped[Paper] = relationship(back_populates="feed_entries")
+
+
+class Meta(Base):
+    """Small key/value facts about the instance (e.g. which demo set is loaded)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

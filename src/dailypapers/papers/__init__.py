@@ -1,0 +1,1 @@
+"""The paper domain: storage, feeds by day/week/month, lookups."""

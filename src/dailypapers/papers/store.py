@@ -1,0 +1,282 @@
+"""All SQL about papers and feed entries lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dailypapers.db.models import FeedEntry, Meta, Paper, PaperAuthor
+from dailypapers.ingest.records import PaperRecord
+
+_PAPER_FIELDS = (
+    "title",
+    "abstract",
+    "published_at",
+    "github_repo",
+    "github_stars",
+    "project_page",
+    "organization",
+)
+
+
+@dataclass
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_feed_entries: int = 0
+    new_ids: list[str] = field(default_factory=list)
+
+    def add(self, other: UpsertResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.new_feed_entries += other.new_feed_entries
+        self.new_ids.extend(other.new_ids)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """A paper as it appears on one day's feed."""
+
+    paper: Paper
+    feed_date: dt.date
+    submitted_at: dt.datetime | None
+    submitted_by: str | None
+
+
+class PaperStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def upsert(self, records: Sequence[PaperRecord]) -> UpsertResult:
+        """Insert new papers, update changed ones, add feed entries; caller commits."""
+        result = UpsertResult()
+        merged = _merge_duplicates(records)
+        existing = self._papers_by_arxiv_id([r.arxiv_id for r in merged])
+        for record in merged:
+            paper = existing.get(record.arxiv_id)
+            if paper is None:
+                paper = self._insert(record)
+                existing[record.arxiv_id] = paper
+                result.new += 1
+                result.new_ids.append(record.arxiv_id)
+            elif _apply(paper, record):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        self.session.flush()
+        result.new_feed_entries = self._add_feed_entries(records, existing)
+        return result
+
+    def _insert(self, record: PaperRecord) -> Paper:
+        paper = Paper(
+            arxiv_id=record.arxiv_id,
+            version=record.version,
+            upvotes=record.upvotes or 0,
+            num_comments=record.num_comments or 0,
+            observed_at=record.observed_at,
+            **{name: getattr(record, name) for name in _PAPER_FIELDS},
+        )
+        paper.authors = [PaperAuthor(position=i, name=n) for i, n in enumerate(record.authors)]
+        self.session.add(paper)
+        return paper
+
+    def _papers_by_arxiv_id(self, arxiv_ids: list[str]) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        for start in range(0, len(arxiv_ids), 500):
+            chunk = arxiv_ids[start : start + 500]
+            rows = self.session.scalars(select(Paper).where(Paper.arxiv_id.in_(chunk)))
+            found.update({p.arxiv_id: p for p in rows})
+        return found
+
+    def _add_feed_entries(self, records: Sequence[PaperRecord], papers: dict[str, Paper]) -> int:
+        wanted = {(r.arxiv_id, r.feed_date): r for r in records if r.feed_date is not None}
+        if not wanted:
+            return 0
+        ids = {papers[a].id for a, _ in wanted}
+        present = set(
+            self.session.execute(
+                select(FeedEntry.paper_id, FeedEntry.feed_date).where(FeedEntry.paper_id.in_(ids))
+            )
+        )
+        added = 0
+        for (arxiv_id, day), record in wanted.items():
+            paper_id = papers[arxiv_id].id
+            if (paper_id, day) in present:
+                continue
+            self.session.add(
+                FeedEntry(
+                    paper_id=paper_id,
+                    feed_date=day,
+                    submitted_at=record.submitted_at,
+                    submitted_by=record.submitted_by,
+                    source=record.source,
+                )
+            )
+            added += 1
+        return added
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.session.get(Meta, key)
+        return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.session.merge(Meta(key=key, value=value))
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def get(self, arxiv_id: str) -> Paper | None:
+        return self.session.scalar(select(Paper).where(Paper.arxiv_id == arxiv_id))
+
+    def count_papers(self) -> int:
+        return self.session.scalar(select(func.count(Paper.id))) or 0
+
+    def latest_feed_date(self) -> dt.date | None:
+        return self.session.scalar(select(func.max(FeedEntry.feed_date)))
+
+    def feed_date_before(self, day: dt.date) -> dt.date | None:
+        return self.session.scalar(
+            select(func.max(FeedEntry.feed_date)).where(FeedEntry.feed_date < day)
+        )
+
+    def feed_date_after(self, day: dt.date) -> dt.date | None:
+        return self.session.scalar(
+            select(func.min(FeedEntry.feed_date)).where(FeedEntry.feed_date > day)
+        )
+
+    def feed(
+        self,
+        start: dt.date,
+        end: dt.date,
+        *,
+        sort: str = "upvotes",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[FeedItem]:
+        """Feed entries with start <= day <= end: by upvotes (ties: earlier submission) or date."""
+        query = (
+            select(FeedEntry, Paper)
+            .join(Paper, FeedEntry.paper_id == Paper.id)
+            .where(FeedEntry.feed_date.between(start, end))
+        )
+        if sort == "date":
+            query = query.order_by(
+                FeedEntry.feed_date.desc(), FeedEntry.submitted_at.desc(), Paper.id.desc()
+            )
+        else:
+            query = query.order_by(
+                Paper.upvotes.desc(), FeedEntry.submitted_at.asc(), Paper.id.asc()
+            )
+        query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return [
+            FeedItem(paper, entry.feed_date, entry.submitted_at, entry.submitted_by)
+            for entry, paper in self.session.execute(query)
+        ]
+
+    def count_feed(self, start: dt.date, end: dt.date) -> int:
+        return (
+            self.session.scalar(
+                select(func.count(FeedEntry.id)).where(FeedEntry.feed_date.between(start, end))
+            )
+            or 0
+        )
+
+    def papers_per_day(self, start: dt.date, end: dt.date) -> dict[dt.date, int]:
+        rows = self.session.execute(
+            select(FeedEntry.feed_date, func.count(FeedEntry.id))
+            .where(FeedEntry.feed_date.between(start, end))
+            .group_by(FeedEntry.feed_date)
+        )
+        return dict(rows.all())
+
+    def upvotes_on_day(self, day: dt.date) -> list[tuple[str, int]]:
+        rows = self.session.execute(
+            select(Paper.arxiv_id, Paper.upvotes)
+            .join(FeedEntry, FeedEntry.paper_id == Paper.id)
+            .where(FeedEntry.feed_date == day)
+        )
+        return list(rows)
+
+
+def _merge_duplicates(records: Sequence[PaperRecord]) -> list[PaperRecord]:
+    """One record per arXiv id within a batch: the most recently observed wins."""
+    latest: dict[str, PaperRecord] = {}
+    for record in records:
+        current = latest.get(record.arxiv_id)
+        if current is None or _is_newer(record.observed_at, current.observed_at):
+            latest[record.arxiv_id] = record
+    return list(latest.values())
+
+
+def _is_newer(candidate: dt.datetime | None, stored: dt.datetime | None) -> bool:
+    return _compare(candidate, stored) >= 0
+
+
+def _compare(candidate: dt.datetime | None, stored: dt.datetime | None) -> int:
+    """1 if `candidate` is a newer observation, 0 if as old, -1 if older.
+
+    An unknown time counts as 'now' (a live fetch), so it is newer than anything stored.
+    """
+    if candidate is None or stored is None:
+        return 1
+    return (candidate > stored) - (candidate < stored)
+
+
+def _apply(paper: Paper, record: PaperRecord) -> bool:
+    """Update a stored paper from a record; return whether anything changed.
+
+    A newer observation overwrites; an older or equally old one only fills what is missing
+    (and, for equally old ones, raises counts), so importing any files in any order, any number
+    of times, converges to the same row.
+    """
+    order = _compare(record.observed_at, paper.observed_at)
+    changed = False
+    for name in _PAPER_FIELDS:
+        value = getattr(record, name)
+        current = getattr(paper, name)
+        if value in (None, "") or current == value or (order <= 0 and current not in (None, "")):
+            continue
+        setattr(paper, name, value)
+        changed = True
+    if record.version is not None and (paper.version or 0) < record.version:
+        paper.version = record.version
+        changed = True
+    new_authors = record.authors and tuple(paper.author_names) != record.authors
+    if new_authors and (order > 0 or not paper.authors):
+        _replace_authors(paper, record.authors)
+        changed = True
+    changed |= _apply_counts(paper, record, order)
+    if order > 0 and record.observed_at is not None:
+        paper.observed_at = record.observed_at
+    return changed
+
+
+def _replace_authors(paper: Paper, names: tuple[str, ...]) -> None:
+    # Edit rows in place: deleting and re-adding one (paper_id, position) in a flush collides.
+    for author, name in zip(paper.authors, names, strict=False):
+        author.name = name
+    del paper.authors[len(names) :]
+    for position in range(len(paper.authors), len(names)):
+        paper.authors.append(PaperAuthor(position=position, name=names[position]))
+
+
+def _apply_counts(paper: Paper, record: PaperRecord, order: int) -> bool:
+    """Newer observations set the counts; equally old ones can only raise them."""
+    changed = False
+    for name in ("upvotes", "num_comments"):
+        value = getattr(record, name)
+        current = getattr(paper, name)
+        if value is None or value == current or order < 0 or (order == 0 and value < current):
+            continue
+        setattr(paper, name, value)
+        changed = True
+    return changed

@@ -1,0 +1,1 @@
+"""Ranking: trending and top scores as pure functions of votes and time."""

@@ -1,0 +1,92 @@
+"""Application factory. Nothing is built at import time; every test makes its own app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dailypapers import __version__
+from dailypapers.config import Settings
+from dailypapers.db.engine import make_engine, make_sessionmaker
+from dailypapers.papers.periods import PeriodError
+from dailypapers.web import api, feeds, pages
+from dailypapers.web.templating import make_templates
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title=settings.site_name,
+        version=__version__,
+        description="Daily feed of research papers. The JSON API follows the shapes of "
+        "Hugging Face's public `/api/daily_papers` and `/api/papers/{id}`.",
+    )
+    engine = make_engine(settings)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.templates = make_templates(settings)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+    _install_error_handlers(app, app.state.templates)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` and `dailypapers serve`: settings from the environment."""
+    return create_app(Settings())
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/openapi")) or "application/json" in (
+        request.headers.get("accept", "")
+    )
+
+
+def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
+    def render_error(request: Request, status: int, message: str) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": message, "status": status}, status_code=status)
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message}, status_code=status
+        )
+
+    @app.exception_handler(PeriodError)
+    async def _period_error(request: Request, exc: PeriodError) -> Response:
+        return render_error(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'][1:]) or 'request'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        if _wants_json(request):
+            return JSONResponse(
+                {"error": problems, "status": 422, "detail": jsonable(exc.errors())},
+                status_code=422,
+            )
+        return render_error(request, 422, problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        response = render_error(request, exc.status_code, message)
+        response.headers.update(exc.headers or {})
+        return response
+
+
+def jsonable(errors: object) -> object:
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(errors, custom_encoder={Exception: str})

@@ -1,0 +1,92 @@
+"""Server-rendered HTML pages. Each has a JSON twin under /api."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from dailypapers.ingest.records import RecordError, split_arxiv_id
+from dailypapers.papers.charts import papers_per_day_svg, upvote_strip_svg
+from dailypapers.papers.periods import parse_period, period_containing
+from dailypapers.papers.services import SORTS, feed_page, paper_detail, resolve_period
+from dailypapers.papers.store import PaperStore
+from dailypapers.web.deps import paper_store
+
+router = APIRouter(include_in_schema=False)
+Store = Annotated[PaperStore, Depends(paper_store)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, store: Store) -> Response:
+    return _feed(request, store)
+
+
+@router.get("/papers", response_class=HTMLResponse)
+def papers(
+    request: Request,
+    store: Store,
+    date: str | None = None,
+    week: str | None = None,
+    month: str | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    sort: str = "upvotes",
+    view: Annotated[Literal["date", "week", "month"] | None, Query()] = None,
+) -> Response:
+    if view and not (date or week or month):
+        # "the latest week/month": the period holding the latest day with papers
+        latest = store.latest_feed_date()
+        if latest:
+            period = period_containing(view, latest)
+            return RedirectResponse(f"/papers?{period.kind}={period.key}", status_code=302)
+    return _feed(request, store, date, week, month, page, sort)
+
+
+def _feed(
+    request: Request,
+    store: PaperStore,
+    date: str | None = None,
+    week: str | None = None,
+    month: str | None = None,
+    page: int = 1,
+    sort: str = "upvotes",
+) -> Response:
+    templates = request.app.state.templates
+    period = resolve_period(store, parse_period(date, week, month))
+    if period is None:
+        return templates.TemplateResponse(request, "empty.html", {})
+    if sort not in SORTS:
+        sort = "upvotes"
+    size = request.app.state.settings.page_size
+    feed = feed_page(store, period, sort=sort, limit=size, offset=(page - 1) * size)
+    chart = ""
+    if period.kind != "date":
+        chart = papers_per_day_svg(period.days(), feed.per_day, link="/papers?date=")
+    return templates.TemplateResponse(
+        request,
+        "feed.html",
+        {
+            "feed": feed,
+            "chart": chart,
+            "sort": sort,
+            "page": page,
+            "pages": max(1, -(-feed.total // size)),
+        },
+    )
+
+
+@router.get("/papers/{arxiv_id:path}", response_class=HTMLResponse)
+def paper(request: Request, arxiv_id: str, store: Store) -> Response:
+    try:
+        canonical, _ = split_arxiv_id(arxiv_id)
+    except RecordError as exc:
+        raise HTTPException(404, f"no paper here: {exc}") from exc
+    detail = paper_detail(store, canonical)
+    if detail is None:
+        raise HTTPException(404, f"Paper {canonical} is not in this instance yet.")
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "paper.html",
+        {"d": detail, "strip": upvote_strip_svg(detail.day_upvotes, canonical)},
+    )

@@ -1,0 +1,82 @@
+"""JSON shapes of the public API, modelled on Hugging Face's `/api/daily_papers` (camelCase)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from dailypapers.db.models import Paper
+from dailypapers.papers.store import FeedItem
+
+
+class AuthorOut(BaseModel):
+    name: str
+
+
+class SubmitterOut(BaseModel):
+    fullname: str
+    name: str
+
+
+class PaperOut(BaseModel):
+    id: str = Field(description="arXiv id without version, e.g. 2405.15738")
+    title: str
+    summary: str = Field(description="The abstract, as the authors wrote it (TeX kept)")
+    authors: list[AuthorOut]
+    publishedAt: dt.datetime | None = Field(description="When the paper appeared on arXiv (UTC)")
+    submittedOnDailyAt: dt.datetime | None = None
+    upvotes: int
+    numComments: int
+    githubRepo: str | None = None
+    githubStars: int | None = None
+    projectPage: str | None = None
+    organization: str | None = None
+
+    @classmethod
+    def of(cls, paper: Paper, submitted_at: dt.datetime | None = None) -> PaperOut:
+        return cls(
+            id=paper.arxiv_id,
+            title=paper.title,
+            summary=paper.abstract,
+            authors=[AuthorOut(name=n) for n in paper.author_names],
+            publishedAt=paper.published_at,
+            submittedOnDailyAt=submitted_at,
+            upvotes=paper.upvotes,
+            numComments=paper.num_comments,
+            githubRepo=paper.github_repo,
+            githubStars=paper.github_stars,
+            projectPage=paper.project_page,
+            organization=paper.organization,
+        )
+
+
+class DailyPaperOut(BaseModel):
+    paper: PaperOut
+    publishedAt: dt.datetime | None = Field(description="When the paper entered the daily feed")
+    feedDate: dt.date = Field(description="The feed day this entry belongs to")
+    title: str
+    summary: str
+    numComments: int
+    submittedBy: SubmitterOut | None = None
+
+    @classmethod
+    def of(cls, item: FeedItem) -> DailyPaperOut:
+        paper = item.paper
+        day_start = dt.datetime.combine(item.feed_date, dt.time())
+        return cls(
+            paper=PaperOut.of(paper, item.submitted_at),
+            publishedAt=item.submitted_at or day_start,
+            feedDate=item.feed_date,
+            title=paper.title,
+            summary=paper.abstract,
+            numComments=paper.num_comments,
+            submittedBy=SubmitterOut(fullname=item.submitted_by, name=item.submitted_by)
+            if item.submitted_by
+            else None,
+        )
+
+
+class ErrorOut(BaseModel):
+    error: str
+    status: int

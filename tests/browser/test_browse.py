@@ -1,0 +1,51 @@
+"""A reader opens today's papers, goes back a day and opens a paper, in real Chromium."""
+
+import pytest
+
+from dailypapers.demo import load_demo
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_previous_day_and_paper(browser, live_server, sessions):
+    load_demo(sessions)
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server + "/")
+    assert page.locator("h1").inner_text() == "Friday, 21 August 2026"
+    cards = page.locator("article.card")
+    assert cards.count() > 5
+    first_votes = int(cards.nth(0).locator(".count").inner_text())
+    second_votes = int(cards.nth(1).locator(".count").inner_text())
+    assert first_votes >= second_votes
+
+    page.get_by_role("link", name="previous day").click()
+    page.wait_for_url("**/papers?date=2026-08-20")
+    assert page.locator("h1").inner_text() == "Thursday, 20 August 2026"
+
+    title = page.locator("article.card h2 a").first
+    expected = title.inner_text()
+    title.click()
+    page.wait_for_url("**/papers/26*")
+    assert page.locator("h1").inner_text() == expected
+    assert len(page.locator("p.abstract").inner_text()) > 200
+    assert (
+        page.get_by_role("link", name="PDF")
+        .get_attribute("href")
+        .startswith("https://arxiv.org/pdf/")
+    )
+    # nothing overflows the phone's width
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert errors == []
+
+
+def test_month_view_chart_links_to_a_day(browser, live_server, sessions):
+    load_demo(sessions)
+    page = browser.new_page()
+    page.goto(live_server + "/papers?month=2026-07")
+    bars = page.locator("svg.chart a")
+    assert bars.count() >= 15  # weekdays with papers
+    bars.first.click()
+    page.wait_for_url("**/papers?date=2026-07-*")
+    assert page.locator("article.card").count() > 0

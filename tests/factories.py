@@ -1,0 +1,39 @@
+"""Test data builders: records with sensible defaults, stored through the real pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dailypapers.ingest.records import PaperRecord
+from dailypapers.papers.store import PaperStore
+
+_ids = itertools.count(1)
+
+
+def record(**overrides: Any) -> PaperRecord:
+    n = next(_ids)
+    day = overrides.pop("feed_date", dt.date(2026, 6, 10))
+    values: dict[str, Any] = {
+        "arxiv_id": f"2606.{10000 + n:05d}",
+        "title": f"Paper number {n}",
+        "abstract": f"An abstract about topic {n}.",
+        "authors": ("Ada Lovelace", "Alan Turing"),
+        "published_at": dt.datetime.combine(day - dt.timedelta(days=2), dt.time(12)),
+        "feed_date": day,
+        "submitted_at": dt.datetime.combine(day, dt.time(8, n % 60)),
+        "upvotes": 5,
+        "num_comments": 1,
+        "observed_at": dt.datetime.combine(day, dt.time.max),
+    }
+    values.update(overrides)
+    return PaperRecord(**values)
+
+
+def store_records(sessions: sessionmaker[Session], *records: PaperRecord) -> None:
+    with sessions() as session:
+        PaperStore(session).upsert(list(records))
+        session.commit()

@@ -1,0 +1,57 @@
+"""The CLI as cron would run it: exit codes, idempotence, clear errors."""
+
+import pytest
+from typer.testing import CliRunner
+
+from dailypapers.cli import app
+from tests.conftest import shared
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+def test_ingest_exit_codes_new_then_nothing_new(run):
+    day = str(shared("hf-daily", "raw", "2026-06-30.json"))
+    first = run("ingest", "hf-daily", day)
+    assert first.exit_code == 0, first.output
+    assert "added 34 new papers" in first.output
+    second = run("ingest", "hf-daily", day)
+    assert second.exit_code == 1
+    assert "added 0 new papers, 0 updated" in second.output
+
+
+def test_ingest_dry_run_then_real(run):
+    day = str(shared("hf-daily", "raw", "2025-01-10.json"))
+    assert "would add 9 new papers" in run("ingest", "hf-daily", "--dry-run", day).output
+    assert run("ingest", "hf-daily", day).exit_code == 0
+
+
+def test_ingest_reports_bad_records_and_missing_paths(run, tmp_path):
+    bad = tmp_path / "2026-06-30.json"
+    bad.write_text('[{"paper": {"id": "abc", "title": "x"}}]')
+    result = run("ingest", "hf-daily", str(bad))
+    assert result.exit_code == 1
+    assert "2026-06-30.json[0]" in result.output and "not an arXiv id" in result.output
+    missing = run("ingest", "hf-daily", str(tmp_path / "nope"))
+    assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_demo_loads_once(run):
+    first = run("demo")
+    assert first.exit_code == 0 and "new papers" in first.output
+    assert "already loaded" in run("demo").output
+    forced = run("demo", "--force")
+    assert "added 0 new papers, 0 updated" in forced.output
+
+
+def test_database_errors_are_one_clear_line(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/x/../y.db")
+    (tmp_path / "missing-dir").write_text("a file, not a folder")
+    result = run("db", "upgrade")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
