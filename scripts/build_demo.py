@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "src/dailypapers/demo/hf-daily-demo.jsonl.gz"
     )
+    parser.add_argument("--no-embeddings", action="store_true")
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.source.open(encoding="utf-8")]
     days = sorted({row["daily_date"] for row in rows})[-args.days :]
@@ -38,6 +39,32 @@ def main() -> None:
         for row in keep:
             handle.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
     print(f"{len(keep)} papers over {len(days)} days ({days[0]} .. {days[-1]}) -> {args.out}")
+    if not args.no_embeddings:
+        build_embeddings(args.out, args.out.with_name("hf-daily-demo.embeddings.npz"))
+
+
+def build_embeddings(demo: Path, out: Path) -> None:
+    """Embed the demo papers once, so a fresh instance has semantic search from the start."""
+    import numpy as np
+
+    from dailypapers.ingest.hf_daily import read_path
+    from dailypapers.ingest.records import PaperRecord
+    from dailypapers.search.documents import SearchDoc
+    from dailypapers.search.embeddings import MiniLMEmbedder
+    from dailypapers.search.indexer import text_hash
+
+    records = {r.arxiv_id: r for r in read_path(demo) if isinstance(r, PaperRecord)}
+    docs = [SearchDoc(0, r.title, r.abstract) for r in records.values()]
+    embedder = MiniLMEmbedder()
+    vectors = embedder.embed([d.embedding_text for d in docs], batch_size=8)
+    np.savez_compressed(
+        out,
+        model=np.array(embedder.name),
+        arxiv_ids=np.array(list(records)),
+        text_hashes=np.array([text_hash(d) for d in docs]),
+        vectors=vectors.astype(np.float16),
+    )
+    print(f"{len(docs)} embeddings ({embedder.name}) -> {out}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from dailypapers.config import Settings
 from dailypapers.db import migrate
 from dailypapers.db.engine import make_engine, make_sessionmaker
+from dailypapers.search.embeddings import MiniLMEmbedder
+from dailypapers.search.runtime import SearchRuntime, build_search
 from dailypapers.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +32,9 @@ def shared(*parts: str) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(env="test", data_dir=tmp_path, base_url="http://testserver")
+    return Settings(
+        env="test", data_dir=tmp_path, base_url="http://testserver", search_worker=False
+    )
 
 
 @pytest.fixture
@@ -46,9 +50,20 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
     return make_sessionmaker(engine)
 
 
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    """The real model, loaded once per test run."""
+    return MiniLMEmbedder(threads=2)
+
+
 @pytest.fixture
-def app(settings: Settings, engine: Engine) -> Iterator[FastAPI]:
-    app = create_app(settings)
+def search(settings: Settings, sessions: sessionmaker[Session], embedder) -> SearchRuntime:
+    return build_search(settings, sessions, embedder)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, search: SearchRuntime) -> Iterator[FastAPI]:
+    app = create_app(settings, search=search)
     yield app
     app.state.engine.dispose()
 

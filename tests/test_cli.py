@@ -18,7 +18,7 @@ def run(tmp_path, monkeypatch):
 def test_ingest_exit_codes_new_then_nothing_new(run):
     day = str(shared("hf-daily", "raw", "2026-06-30.json"))
     first = run("ingest", "hf-daily", day)
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == 0, (first.output, first.exception)
     assert "added 34 new papers" in first.output
     second = run("ingest", "hf-daily", day)
     assert second.exit_code == 1

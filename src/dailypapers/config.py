@@ -34,12 +34,24 @@ class Settings(BaseSettings):
     )
     site_name: str = Field("Daily Papers", description="Name shown in page titles and feeds.")
     page_size: int = Field(50, ge=1, le=200, description="Papers per HTML page of a feed.")
+    search_dir: Path | None = Field(
+        None, description="Folder of the lexical search index; empty means DATA_DIR/search."
+    )
+    search_worker: bool = Field(
+        True,
+        description="Run the background indexer inside `serve` (lexical queue and embeddings).",
+    )
+    embed_threads: int = Field(
+        1, ge=1, le=64, description="CPU threads the web process's background embedder uses."
+    )
 
     @model_validator(mode="after")
     def _fill_database_url(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'dailypapers.db'}"
         self.base_url = self.base_url.rstrip("/")
+        if self.search_dir is None:
+            self.search_dir = self.data_dir / "search"
         return self
 
     @property

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -41,6 +42,8 @@ class Paper(Base):
     github_stars: Mapped[int | None] = mapped_column(Integer)
     project_page: Mapped[str | None] = mapped_column(String(500))
     organization: Mapped[str | None] = mapped_column(String(300))
+    primary_category: Mapped[str | None] = mapped_column(String(64))
+    categories: Mapped[str | None] = mapped_column(String(500))  # space-separated, like arXiv
     upvotes: Mapped[int] = mapped_column(Integer, default=0)
     num_comments: Mapped[int] = mapped_column(Integer, default=0)
     # When the source data was observed; an older observation never overwrites a newer one.
@@ -96,3 +99,24 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PaperEmbedding(Base):
+    """A paper's embedding; `id` grows with every write so readers can load only what is new."""
+
+    __tablename__ = "paper_embeddings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), unique=True)
+    model: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SearchQueue(Base):
+    """Papers whose lexical index entry is stale; written in the same transaction as the paper."""
+
+    __tablename__ = "search_queue"
+
+    paper_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    queued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -10,6 +10,7 @@ _NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
 _PREFIXES = ("arxiv:", "https://arxiv.org/abs/", "http://arxiv.org/abs/", "https://arxiv.org/pdf/")
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 class RecordError(ValueError):
@@ -56,7 +57,7 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
 
 def normalize_space(text: str | None) -> str:
     """Collapse runs of whitespace (arXiv's hard line breaks) into single spaces; TeX is kept."""
-    return _SPACE.sub(" ", text or "").strip()
+    return _SPACE.sub(" ", _CONTROL.sub("", text or "")).strip()
 
 
 def parse_timestamp(value: object) -> dt.datetime | None:

@@ -6,12 +6,21 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from dailypapers.db.models import FeedEntry, Meta, Paper, PaperAuthor
+from dailypapers.db.models import (
+    FeedEntry,
+    Meta,
+    Paper,
+    PaperAuthor,
+    PaperEmbedding,
+    SearchQueue,
+    utcnow,
+)
 from dailypapers.ingest.records import PaperRecord
 
+_TEXT_FIELDS = frozenset({"title", "abstract", "authors"})
 _PAPER_FIELDS = (
     "title",
     "abstract",
@@ -59,6 +68,7 @@ class PaperStore:
         """Insert new papers, update changed ones, add feed entries; caller commits."""
         result = UpsertResult()
         merged = _merge_duplicates(records)
+        stale: list[Paper] = []
         existing = self._papers_by_arxiv_id([r.arxiv_id for r in merged])
         for record in merged:
             paper = existing.get(record.arxiv_id)
@@ -67,13 +77,38 @@ class PaperStore:
                 existing[record.arxiv_id] = paper
                 result.new += 1
                 result.new_ids.append(record.arxiv_id)
-            elif _apply(paper, record):
+                continue
+            changed = _apply(paper, record)
+            if changed:
                 result.updated += 1
+                if changed & _TEXT_FIELDS:
+                    stale.append(paper)
             else:
                 result.unchanged += 1
         self.session.flush()
+        stale.extend(existing[arxiv_id] for arxiv_id in result.new_ids)
+        self._queue_for_search([p.id for p in stale])
         result.new_feed_entries = self._add_feed_entries(records, existing)
         return result
+
+    def _queue_for_search(self, paper_ids: list[int]) -> None:
+        """Queue papers for the lexical index in the caller's transaction (the indexer drains)."""
+        if not paper_ids:
+            return
+        now = utcnow()
+        queued = {
+            row.paper_id: row
+            for row in self.session.scalars(
+                select(SearchQueue).where(SearchQueue.paper_id.in_(paper_ids))
+            )
+        }
+        for paper_id in dict.fromkeys(paper_ids):
+            if paper_id in queued:
+                queued[paper_id].queued_at = now  # a newer change: the indexer must see it again
+            else:
+                self.session.add(SearchQueue(paper_id=paper_id, queued_at=now))
+        # The text changed, so the stored embedding describes an old text.
+        self.session.execute(delete(PaperEmbedding).where(PaperEmbedding.paper_id.in_(paper_ids)))
 
     def _insert(self, record: PaperRecord) -> Paper:
         paper = Paper(
@@ -231,30 +266,31 @@ def _compare(candidate: dt.datetime | None, stored: dt.datetime | None) -> int:
     return (candidate > stored) - (candidate < stored)
 
 
-def _apply(paper: Paper, record: PaperRecord) -> bool:
-    """Update a stored paper from a record; return whether anything changed.
+def _apply(paper: Paper, record: PaperRecord) -> set[str]:
+    """Update a stored paper from a record; return the names of the fields that changed.
 
     A newer observation overwrites; an older or equally old one only fills what is missing
     (and, for equally old ones, raises counts), so importing any files in any order, any number
     of times, converges to the same row.
     """
     order = _compare(record.observed_at, paper.observed_at)
-    changed = False
+    changed: set[str] = set()
     for name in _PAPER_FIELDS:
         value = getattr(record, name)
         current = getattr(paper, name)
         if value in (None, "") or current == value or (order <= 0 and current not in (None, "")):
             continue
         setattr(paper, name, value)
-        changed = True
+        changed.add(name)
     if record.version is not None and (paper.version or 0) < record.version:
         paper.version = record.version
-        changed = True
+        changed.add("version")
     new_authors = record.authors and tuple(paper.author_names) != record.authors
     if new_authors and (order > 0 or not paper.authors):
         _replace_authors(paper, record.authors)
-        changed = True
-    changed |= _apply_counts(paper, record, order)
+        changed.add("authors")
+    if _apply_counts(paper, record, order):
+        changed.add("counts")
     if order > 0 and record.observed_at is not None:
         paper.observed_at = record.observed_at
     return changed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -15,15 +17,27 @@ from dailypapers import __version__
 from dailypapers.config import Settings
 from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.papers.periods import PeriodError
+from dailypapers.search.runtime import SearchRuntime, build_search
 from dailypapers.web import api, feeds, pages
+from dailypapers.web import search as search_routes
 from dailypapers.web.templating import make_templates
 
 HERE = Path(__file__).parent
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, search: SearchRuntime | None = None) -> FastAPI:
+    """Build the app; `search` lets tests and tools hand in a prepared search runtime."""
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.search_worker:
+            app.state.search.start_worker()
+        yield
+        app.state.search.stop_worker()
+
     app = FastAPI(
+        lifespan=lifespan,
         title=settings.site_name,
         version=__version__,
         description="Daily feed of research papers. The JSON API follows the shapes of "
@@ -33,8 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.search = search or build_search(settings, app.state.sessions)
     app.state.templates = make_templates(settings)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(search_routes.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)

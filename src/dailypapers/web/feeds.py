@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -56,16 +57,24 @@ def build_feed(settings: Settings, page: FeedPage | None, self_url: str) -> Feed
         entry = feed.add_entry()
         entry.id(url)
         entry.guid(url, permalink=True)
-        entry.title(paper.title)
+        entry.title(xml_safe(paper.title))
         entry.link(href=url, rel="alternate")
         entry.link(href=f"https://arxiv.org/abs/{paper.arxiv_id}", rel="related")
-        entry.summary(paper.abstract or paper.title)
+        entry.summary(xml_safe(paper.abstract or paper.title))
         for name in paper.author_names or ["Unknown"]:
-            entry.author(name=name)
+            entry.author(name=xml_safe(name))
         when = _utc(item.submitted_at or dt.datetime.combine(item.feed_date, dt.time()))
         entry.published(when)
         entry.updated(when)
     return feed
+
+
+_NOT_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop characters XML cannot carry (NUL, control characters, lone surrogates)."""
+    return _NOT_XML.sub("", text)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -85,8 +85,14 @@ def paper(request: Request, arxiv_id: str, store: Store) -> Response:
     detail = paper_detail(store, canonical)
     if detail is None:
         raise HTTPException(404, f"Paper {canonical} is not in this instance yet.")
+    similar, similar_mode = request.app.state.search.service.similar(detail.paper.id, 8)
     return request.app.state.templates.TemplateResponse(
         request,
         "paper.html",
-        {"d": detail, "strip": upvote_strip_svg(detail.day_upvotes, canonical)},
+        {
+            "d": detail,
+            "strip": upvote_strip_svg(detail.day_upvotes, canonical),
+            "similar": similar,
+            "similar_mode": similar_mode,
+        },
     )

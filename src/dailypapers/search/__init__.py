@@ -1,0 +1,1 @@
+"""Search: lexical index, embeddings, vector index, fusion (pure), similar papers, evaluation."""

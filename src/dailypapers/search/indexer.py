@@ -1,0 +1,129 @@
+"""Keeping the search indexes in step with the papers table.
+
+Lexical: the paper store queues changed papers in the same transaction; `sync_lexical` drains the
+queue into tantivy. Semantic: `embed_pending` embeds papers that have no embedding yet (newest
+first) and stores the vectors; `refresh_vectors` loads rows written since the last refresh.
+Every step commits as it goes, so a crash loses at most one batch of work and a rerun resumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from dailypapers.search.documents import SearchDoc
+from dailypapers.search.embeddings import Embedder
+from dailypapers.search.lexical import TantivyIndex
+from dailypapers.search.store import SearchStore
+from dailypapers.search.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+
+def text_hash(doc: SearchDoc) -> str:
+    return hashlib.sha256(doc.embedding_text.encode()).hexdigest()[:32]
+
+
+class SearchIndexer:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        lexical: TantivyIndex,
+        vectors: VectorIndex,
+        embedder: Embedder | None,
+    ) -> None:
+        self.sessions = sessions
+        self.lexical = lexical
+        self.vectors = vectors
+        self.embedder = embedder
+        self._last_embedding_id = 0
+
+    def sync_lexical(self, batch: int = 2000) -> int:
+        """Index every queued paper; returns how many were indexed."""
+        done = 0
+        while True:
+            with self.sessions() as session:
+                store = SearchStore(session)
+                entries = store.queued(batch)
+                if not entries:
+                    return done
+                ids = [paper_id for paper_id, _ in entries]
+                docs = store.docs(ids)
+                gone = set(ids) - {d.paper_id for d in docs}
+                self.lexical.upsert(docs)
+                if gone:
+                    self.lexical.delete(sorted(gone))
+                store.dequeue(entries)
+                session.commit()
+            done += len(entries)
+
+    def rebuild_lexical(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the lexical index from the papers table."""
+        self.lexical.clear()
+        with self.sessions() as session:
+            store = SearchStore(session)
+            store.clear_queue()
+            session.commit()
+            total = 0
+            for docs in store.all_docs():
+                self.lexical.upsert(docs)
+                total += len(docs)
+                if progress:
+                    progress(len(docs))
+        return total
+
+    def pending_embeddings(self) -> int:
+        if self.embedder is None:
+            return 0
+        with self.sessions() as session:
+            return SearchStore(session).count_without_embedding(self.embedder.name)
+
+    def embed_pending(
+        self,
+        batch: int = 64,
+        limit: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Embed papers that lack an embedding, committing each batch; returns how many."""
+        if self.embedder is None:
+            return 0
+        done = 0
+        while limit is None or done < limit:
+            size = batch if limit is None else min(batch, limit - done)
+            with self.sessions() as session:
+                docs = SearchStore(session).docs_without_embedding(self.embedder.name, size)
+            if not docs:
+                break
+            vectors = self.embedder.embed([d.embedding_text for d in docs])
+            with self.sessions() as session:
+                store = SearchStore(session)
+                store.save_embeddings(
+                    self.embedder.name, docs, vectors, [text_hash(d) for d in docs]
+                )
+                session.commit()
+            done += len(docs)
+            if progress:
+                progress(len(docs))
+        return done
+
+    def refresh_vectors(self) -> int:
+        """Load embeddings written since the last refresh into the in-memory index."""
+        if self.embedder is None:
+            return 0
+        loaded = 0
+        while True:
+            with self.sessions() as session:
+                rows = SearchStore(session).embeddings_after(
+                    self._last_embedding_id, self.embedder.name
+                )
+            if not rows:
+                return loaded
+            ids = [paper_id for _, paper_id, _ in rows]
+            matrix = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32)
+            self.vectors.add(ids, matrix.reshape(len(rows), -1))
+            self._last_embedding_id = rows[-1][0]
+            loaded += len(rows)

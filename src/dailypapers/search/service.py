@@ -1,0 +1,132 @@
+"""The one search interface: lexical, semantic or hybrid, with filters, sorting and paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dailypapers.db.models import Paper
+from dailypapers.search.embeddings import Embedder
+from dailypapers.search.fusion import Ranked
+from dailypapers.search.lexical import TantivyIndex
+from dailypapers.search.query import ParsedQuery, parse_query
+from dailypapers.search.ranker import hybrid_rank
+from dailypapers.search.store import Filters, SearchStore
+from dailypapers.search.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["lexical", "semantic", "hybrid"]
+Sort = Literal["relevance", "date", "upvotes"]
+MODES: tuple[Mode, ...] = ("lexical", "semantic", "hybrid")
+CANDIDATES = 200  # per engine, for relevance order
+CANDIDATES_SORTED = 1000  # per engine, when sorting by date/upvotes or filtering
+
+
+@dataclass(frozen=True)
+class Hit:
+    paper: Paper
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: ParsedQuery
+    mode: Mode  # what was asked
+    used: Mode  # what ran (semantic falls back to lexical when embeddings are missing)
+    hits: list[Hit]
+    total: int
+    offset: int
+    notes: list[str] = field(default_factory=list)
+
+
+class SearchService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        lexical: TantivyIndex,
+        vectors: VectorIndex,
+        embedder: Embedder | None,
+    ) -> None:
+        self.sessions = sessions
+        self.lexical = lexical
+        self.vectors = vectors
+        self.embedder = embedder
+
+    def search(
+        self,
+        text: str,
+        *,
+        mode: Mode = "hybrid",
+        limit: int = 20,
+        offset: int = 0,
+        filters: Filters | None = None,
+        sort: Sort = "relevance",
+    ) -> SearchResult:
+        query = parse_query(text)
+        filters = filters or Filters()
+        notes: list[str] = []
+        if query.is_empty:
+            return SearchResult(query, mode, mode, [], 0, offset, ["Type some words to search."])
+        depth = CANDIDATES if sort == "relevance" and not filters.active else CANDIDATES_SORTED
+        depth = max(depth, offset + limit)
+        used = self._usable_mode(mode, notes)
+        ranked = self._rank(query, used, depth)
+        hits = self._hits(ranked, filters, sort)
+        return SearchResult(
+            query, mode, used, hits[offset : offset + limit], len(hits), offset, notes
+        )
+
+    def similar(self, paper_id: int, limit: int = 10) -> tuple[list[Hit], Mode]:
+        """Papers closest in meaning; by shared words while the paper has no embedding yet."""
+        vector = self.vectors.vector_of(paper_id)
+        if vector is not None:
+            ranked: Ranked = self.vectors.search(vector, limit, exclude=paper_id)
+            return self._hits(ranked, Filters(), "relevance"), "semantic"
+        with self.sessions() as session:
+            docs = SearchStore(session).docs([paper_id])
+        if not docs:
+            return [], "lexical"
+        query = parse_query(f"{docs[0].title} {docs[0].abstract[:300]}")
+        ranked = [h for h in self.lexical.search(query, limit + 1) if h[0] != paper_id][:limit]
+        return self._hits(ranked, Filters(), "relevance"), "lexical"
+
+    # ------------------------------------------------------------------------------------------
+
+    def _usable_mode(self, mode: Mode, notes: list[str]) -> Mode:
+        if mode == "lexical":
+            return mode
+        if self.embedder is None:
+            notes.append("Semantic search is unavailable (the embedding model is not installed);")
+            notes.append("showing keyword matches.")
+            return "lexical"
+        if len(self.vectors) == 0:
+            notes.append("Semantic index is still being built; showing keyword matches.")
+            return "lexical"
+        return mode
+
+    def _rank(self, query: ParsedQuery, mode: Mode, depth: int) -> Ranked:
+        lexical = self.lexical.search(query, depth) if mode != "semantic" else []
+        if mode == "lexical":
+            return lexical
+        assert self.embedder is not None
+        vector = self.embedder.embed([query.text])[0]
+        semantic = self.vectors.search(vector, depth)
+        if mode == "semantic":
+            return semantic
+        return hybrid_rank(lexical, semantic, vector, self.vectors)
+
+    def _hits(self, ranked: Ranked, filters: Filters, sort: Sort) -> list[Hit]:
+        ids = [paper_id for paper_id, _ in ranked]
+        with self.sessions() as session:
+            papers = SearchStore(session).papers(ids, filters)
+        hits = [Hit(papers[pid], score) for pid, score in ranked if pid in papers]
+        if sort == "date":
+            hits.sort(key=lambda h: h.paper.published_at or dt.datetime.min, reverse=True)
+        elif sort == "upvotes":
+            hits.sort(key=lambda h: -h.paper.upvotes)
+        return hits

@@ -1,0 +1,188 @@
+"""All SQL the search side needs: the index queue, stored embeddings, filtered result rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from dailypapers.db.models import Paper, PaperEmbedding, SearchQueue
+from dailypapers.search.documents import SearchDoc
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    category: str | None = None
+    min_upvotes: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v not in (None, "") for v in (self.date_from, self.date_to, self.category)) or (
+            self.min_upvotes is not None and self.min_upvotes > 0
+        )
+
+
+class SearchStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- lexical queue ------------------------------------------------------------------------
+
+    def queued(self, limit: int) -> list[tuple[int, dt.datetime]]:
+        rows = self.session.execute(
+            select(SearchQueue.paper_id, SearchQueue.queued_at)
+            .order_by(SearchQueue.queued_at)
+            .limit(limit)
+        )
+        return [(r.paper_id, r.queued_at) for r in rows]
+
+    def dequeue(self, entries: Sequence[tuple[int, dt.datetime]]) -> None:
+        """Remove entries unless they were queued again meanwhile (their time moved on)."""
+        for paper_id, queued_at in entries:
+            self.session.execute(
+                delete(SearchQueue).where(
+                    SearchQueue.paper_id == paper_id, SearchQueue.queued_at == queued_at
+                )
+            )
+
+    def queue_length(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(SearchQueue)) or 0
+
+    def docs(self, paper_ids: Sequence[int]) -> list[SearchDoc]:
+        papers = self.session.scalars(
+            select(Paper).where(Paper.id.in_(paper_ids)).options(selectinload(Paper.authors))
+        )
+        return [_doc(p) for p in papers]
+
+    def all_docs(self, batch: int = 2000) -> Iterator[list[SearchDoc]]:
+        last = 0
+        while True:
+            papers = list(
+                self.session.scalars(
+                    select(Paper)
+                    .where(Paper.id > last)
+                    .order_by(Paper.id)
+                    .limit(batch)
+                    .options(selectinload(Paper.authors))
+                )
+            )
+            if not papers:
+                return
+            last = papers[-1].id
+            yield [_doc(p) for p in papers]
+
+    def paper_ids(self) -> list[int]:
+        return list(self.session.scalars(select(Paper.id)))
+
+    def clear_queue(self) -> None:
+        self.session.execute(delete(SearchQueue))
+
+    # --- embeddings ---------------------------------------------------------------------------
+
+    def docs_without_embedding(self, model: str, limit: int) -> list[SearchDoc]:
+        """Newest papers first, so today's feed becomes searchable by meaning first."""
+        papers = self.session.scalars(
+            select(Paper)
+            .outerjoin(PaperEmbedding, PaperEmbedding.paper_id == Paper.id)
+            .where(or_(PaperEmbedding.id.is_(None), PaperEmbedding.model != model))
+            .order_by(Paper.id.desc())
+            .limit(limit)
+        )
+        return [_doc(p, with_authors=False) for p in papers]
+
+    def docs_by_arxiv_id(self, arxiv_ids: Sequence[str]) -> dict[str, SearchDoc]:
+        found: dict[str, SearchDoc] = {}
+        for start in range(0, len(arxiv_ids), 900):
+            papers = self.session.scalars(
+                select(Paper).where(Paper.arxiv_id.in_(arxiv_ids[start : start + 900]))
+            )
+            found.update({p.arxiv_id: _doc(p, with_authors=False) for p in papers})
+        return found
+
+    def embedded_ids(self, paper_ids: Sequence[int], model: str) -> set[int]:
+        return set(
+            self.session.scalars(
+                select(PaperEmbedding.paper_id).where(
+                    PaperEmbedding.paper_id.in_(paper_ids), PaperEmbedding.model == model
+                )
+            )
+        )
+
+    def count_without_embedding(self, model: str) -> int:
+        return (
+            self.session.scalar(
+                select(func.count(Paper.id))
+                .outerjoin(PaperEmbedding, PaperEmbedding.paper_id == Paper.id)
+                .where(or_(PaperEmbedding.id.is_(None), PaperEmbedding.model != model))
+            )
+            or 0
+        )
+
+    def save_embeddings(
+        self, model: str, docs: Sequence[SearchDoc], vectors: np.ndarray, hashes: Sequence[str]
+    ) -> None:
+        ids = [d.paper_id for d in docs]
+        self.session.execute(delete(PaperEmbedding).where(PaperEmbedding.paper_id.in_(ids)))
+        present = set(self.session.scalars(select(Paper.id).where(Paper.id.in_(ids))))
+        for doc, vector, text_hash in zip(docs, vectors, hashes, strict=True):
+            if doc.paper_id in present:  # deleted meanwhile: nothing to store
+                self.session.add(
+                    PaperEmbedding(
+                        paper_id=doc.paper_id,
+                        model=model,
+                        text_hash=text_hash,
+                        vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                    )
+                )
+
+    def embeddings_after(
+        self, last_id: int, model: str, batch: int = 5000
+    ) -> list[tuple[int, int, bytes]]:
+        rows = self.session.execute(
+            select(PaperEmbedding.id, PaperEmbedding.paper_id, PaperEmbedding.vector)
+            .where(and_(PaperEmbedding.id > last_id, PaperEmbedding.model == model))
+            .order_by(PaperEmbedding.id)
+            .limit(batch)
+        )
+        return [(r.id, r.paper_id, r.vector) for r in rows]
+
+    # --- results ------------------------------------------------------------------------------
+
+    def papers(self, paper_ids: Sequence[int], filters: Filters) -> dict[int, Paper]:
+        found: dict[int, Paper] = {}
+        for start in range(0, len(paper_ids), 900):
+            chunk = list(paper_ids[start : start + 900])
+            query = select(Paper).where(Paper.id.in_(chunk)).options(selectinload(Paper.authors))
+            for condition in _conditions(filters):
+                query = query.where(condition)
+            found.update({p.id: p for p in self.session.scalars(query)})
+        return found
+
+    def paper_id_of(self, arxiv_id: str) -> int | None:
+        return self.session.scalar(select(Paper.id).where(Paper.arxiv_id == arxiv_id))
+
+
+def _conditions(filters: Filters) -> list:  # type: ignore[type-arg]
+    conditions = []
+    if filters.date_from:
+        conditions.append(Paper.published_at >= dt.datetime.combine(filters.date_from, dt.time()))
+    if filters.date_to:
+        end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time())
+        conditions.append(Paper.published_at < end)
+    if filters.category:
+        padded = " " + func.coalesce(Paper.categories, "") + " "
+        conditions.append(padded.like(f"% {filters.category} %"))
+    if filters.min_upvotes:
+        conditions.append(Paper.upvotes >= filters.min_upvotes)
+    return conditions
+
+
+def _doc(paper: Paper, with_authors: bool = True) -> SearchDoc:
+    authors = tuple(paper.author_names) if with_authors else ()
+    return SearchDoc(paper.id, paper.title, paper.abstract or "", authors)

@@ -1,0 +1,199 @@
+"""Search page, search API (Hugging Face's shape plus the mode that ran), feed, similar papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from feedgen.feed import FeedGenerator
+
+from dailypapers.ingest.records import RecordError, split_arxiv_id
+from dailypapers.search.highlight import highlight, snippet
+from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
+from dailypapers.search.store import Filters
+from dailypapers.web.feeds import xml_safe
+from dailypapers.web.schemas import PaperOut
+
+router = APIRouter()
+_CATEGORY = re.compile(r"^[A-Za-z][A-Za-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
+
+Q = Annotated[str, Query(description='Words, and "quoted phrases"', max_length=20_000)]
+ModeQ = Annotated[Mode, Query(description="lexical, semantic or hybrid (default)")]
+SortQ = Annotated[Sort, Query(description="relevance (default), date or upvotes")]
+DateQ = Annotated[str | None, Query(description="YYYY-MM-DD, on the arXiv publication date")]
+CategoryQ = Annotated[str | None, Query(description="arXiv category, e.g. cs.CL", max_length=40)]
+UpvotesQ = Annotated[int | None, Query(ge=0, le=1_000_000, description="Minimum upvotes")]
+
+
+def search_service(request: Request) -> SearchService:
+    return request.app.state.search.service
+
+
+Service = Annotated[SearchService, Depends(search_service)]
+
+
+def make_filters(
+    date_from: str | None, date_to: str | None, category: str | None, min_upvotes: int | None
+) -> Filters:
+    category = (category or "").strip() or None
+    if category and not _CATEGORY.match(category):
+        raise HTTPException(400, f"not an arXiv category: {category[:40]!r} (e.g. cs.CL)")
+    return Filters(_day(date_from, "from"), _day(date_to, "to"), category, min_upvotes)
+
+
+def _day(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise HTTPException(
+            400, f"{name} must be a date like 2026-06-30, got {value[:40]!r}"
+        ) from None
+
+
+def _item(hit: Hit, result: SearchResult) -> dict[str, Any]:
+    paper = PaperOut.of(hit.paper).model_dump(mode="json")
+    words = result.query.highlight_words
+    return {
+        "paper": paper,
+        "title": hit.paper.title,
+        "summary": hit.paper.abstract,
+        "publishedAt": paper["publishedAt"],
+        "numComments": hit.paper.num_comments,
+        "searchMode": result.used,
+        "score": round(hit.score, 6),
+        "highlight": {
+            "title": highlight(hit.paper.title, words),
+            "summary": snippet(hit.paper.abstract, words),
+        },
+    }
+
+
+def _headers(result: SearchResult) -> dict[str, str]:
+    headers = {"X-Search-Mode": result.used, "X-Total-Count": str(result.total)}
+    if result.notes:
+        headers["X-Search-Notes"] = " ".join(result.notes).encode("ascii", "replace").decode()
+    return headers
+
+
+@router.get("/api/papers/search", tags=["search"])
+def api_search(
+    service: Service,
+    q: Q = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    p: Annotated[int, Query(ge=0, le=1000, description="Page, from 0")] = 0,
+    mode: ModeQ = "hybrid",
+    sort: SortQ = "relevance",
+    date_from: Annotated[DateQ, Query(alias="from")] = None,
+    date_to: Annotated[DateQ, Query(alias="to")] = None,
+    category: CategoryQ = None,
+    min_upvotes: UpvotesQ = None,
+) -> JSONResponse:
+    """Search papers. Each item says which mode ran (`searchMode`): hybrid falls back to
+    lexical while embeddings are missing, and `X-Search-Notes` says why."""
+    filters = make_filters(date_from, date_to, category, min_upvotes)
+    result = service.search(q, mode=mode, limit=limit, offset=p * limit, filters=filters, sort=sort)
+    return JSONResponse([_item(h, result) for h in result.hits], headers=_headers(result))
+
+
+@router.get("/api/papers/{arxiv_id:path}/similar", tags=["search"])
+def api_similar(
+    request: Request, arxiv_id: str, service: Service,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> JSONResponse:  # fmt: skip
+    """Papers similar in meaning to this one."""
+    paper_id = _paper_id(request, arxiv_id)
+    hits, used = service.similar(paper_id, limit)
+    items = [
+        {**PaperOut.of(h.paper).model_dump(mode="json"), "score": round(h.score, 6)} for h in hits
+    ]
+    return JSONResponse(items, headers={"X-Search-Mode": used})
+
+
+def _paper_id(request: Request, arxiv_id: str) -> int:
+    from dailypapers.search.store import SearchStore
+
+    try:
+        canonical, _ = split_arxiv_id(arxiv_id)
+    except RecordError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    with request.app.state.sessions() as session:
+        paper_id = SearchStore(session).paper_id_of(canonical)
+    if paper_id is None:
+        raise HTTPException(404, f"paper {canonical} is not in this instance")
+    return paper_id
+
+
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
+def search_page(
+    request: Request,
+    service: Service,
+    q: Q = "",
+    mode: ModeQ = "hybrid",
+    sort: SortQ = "relevance",
+    date_from: Annotated[DateQ, Query(alias="from")] = None,
+    date_to: Annotated[DateQ, Query(alias="to")] = None,
+    category: CategoryQ = None,
+    min_upvotes: UpvotesQ = None,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> Response:
+    filters = make_filters(date_from, date_to, category, min_upvotes)
+    size = 20
+    result = service.search(
+        q, mode=mode, limit=size, offset=(page - 1) * size, filters=filters, sort=sort
+    )
+    words = result.query.highlight_words
+    rows = [
+        (h, highlight(h.paper.title, words), snippet(h.paper.abstract, words)) for h in result.hits
+    ]
+    params = {
+        "q": q, "mode": mode, "sort": sort, "from": date_from or "", "to": date_to or "",
+        "category": category or "", "min_upvotes": "" if min_upvotes is None else min_upvotes,
+    }  # fmt: skip
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "search.html",
+        {
+            "result": result,
+            "rows": rows,
+            "params": params,
+            "page": page,
+            "pages": max(1, -(-result.total // size)),
+        },
+    )
+
+
+@router.get("/feeds/search.atom", response_class=Response, tags=["feeds"])
+def search_feed(
+    request: Request, service: Service, q: Q = "", mode: ModeQ = "hybrid",
+    sort: SortQ = "relevance",
+) -> Response:  # fmt: skip
+    settings = request.app.state.settings
+    result = service.search(q, mode=mode, limit=50, sort=sort)
+    feed = FeedGenerator()
+    base = settings.base_url
+    from urllib.parse import quote
+
+    feed.id(f"{base}/search?q={quote(q)}")
+    feed.title(xml_safe(f"{settings.site_name} — search: {q[:100]}"))
+    feed.link(href=f"{base}/search?q={quote(q)}", rel="alternate")
+    feed.link(href=f"{base}/feeds/search.atom?q={quote(q)}", rel="self")
+    feed.updated(dt.datetime.now(dt.UTC))
+    for hit in reversed(result.hits):
+        paper = hit.paper
+        url = f"{base}/papers/{paper.arxiv_id}"
+        entry = feed.add_entry()
+        entry.id(url)
+        entry.title(xml_safe(paper.title))
+        entry.link(href=url)
+        entry.summary(xml_safe(paper.abstract or paper.title))
+        for name in paper.author_names or ["Unknown"]:
+            entry.author(name=xml_safe(name))
+        when = (paper.published_at or paper.created_at).replace(tzinfo=dt.UTC)
+        entry.published(when)
+        entry.updated(when)
+    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
