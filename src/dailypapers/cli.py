@@ -41,8 +41,8 @@ eval_app = typer.Typer(help="Measure search quality.")
 app.add_typer(db_app, name="db")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(eval_app, name="eval")
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _engine() -> Engine:

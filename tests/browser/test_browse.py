@@ -49,3 +49,21 @@ def test_month_view_chart_links_to_a_day(browser, live_server, sessions):
     bars.first.click()
     page.wait_for_url("**/papers?date=2026-07-*")
     assert page.locator("article.card").count() > 0
+
+
+def test_search_from_the_header_highlights_matches(browser, live_server, sessions, search):
+    load_demo(sessions)
+    search.catch_up(embed_limit=0)
+    page = browser.new_page()
+    page.goto(live_server + "/")
+    box = page.get_by_role("searchbox", name="Search papers")
+    box.fill("parameter efficient fine-tuning")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=parameter+efficient+fine-tuning")
+    results = page.locator("article.result")
+    assert results.count() == 20
+    assert page.locator("article.result mark").count() > 0
+    assert "hybrid" in page.locator("p.sub").inner_text()
+    results.first.locator("h2 a").click()
+    page.wait_for_url("**/papers/*")
+    assert page.locator("section.similar li").count() == 8

@@ -111,6 +111,8 @@ class PaperEmbedding(Base):
     model: Mapped[str] = mapped_column(String(64))
     text_hash: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    # float16 matrix, one row per abstract sentence, for the re-ranking stage
+    sentence_vectors: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class SearchQueue(Base):

@@ -50,20 +50,22 @@ def load_demo_embeddings(sessions: sessionmaker[Session], path: Path = DEMO_EMBE
         arxiv_ids = [str(a) for a in data["arxiv_ids"]]
         hashes = [str(h) for h in data["text_hashes"]]
         vectors = normalize(data["vectors"].astype(np.float32))
+        bounds = np.cumsum(np.concatenate([[0], data["sentence_counts"]]))
+        flat = data["sentence_vectors"]
+        sentences = [flat[bounds[i] : bounds[i + 1]] for i in range(len(arxiv_ids))]
     stored = 0
     with sessions() as session:
         store = SearchStore(session)
         docs = store.docs_by_arxiv_id(arxiv_ids)
         have = store.embedded_ids([d.paper_id for d in docs.values()], model)
         rows = [
-            (docs[a], vectors[i], hashes[i])
+            (docs[a], vectors[i], hashes[i], sentences[i])
             for i, a in enumerate(arxiv_ids)
             if a in docs and docs[a].paper_id not in have and text_hash(docs[a]) == hashes[i]
         ]
         if rows:
-            store.save_embeddings(
-                model, [r[0] for r in rows], np.stack([r[1] for r in rows]), [r[2] for r in rows]
-            )
+            docs_, vectors_, hashes_, sentences_ = zip(*rows, strict=True)
+            store.save_embeddings(model, docs_, np.stack(vectors_), hashes_, sentences_)
             stored = len(rows)
         session.commit()
     return stored

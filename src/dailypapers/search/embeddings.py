@@ -75,7 +75,7 @@ class MiniLMEmbedder:
         tokenizer.enable_padding()
         return tokenizer
 
-    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def embed(self, texts: Sequence[str], batch_size: int = 8) -> np.ndarray:
         """Embed texts; batches are formed by length so padding stays small."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))

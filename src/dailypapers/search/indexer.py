@@ -28,6 +28,15 @@ def text_hash(doc: SearchDoc) -> str:
     return hashlib.sha256(doc.embedding_text.encode()).hexdigest()[:32]
 
 
+def embed_docs(embedder: Embedder, docs: list[SearchDoc]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One vector per paper (title + abstract) and one per abstract sentence."""
+    vectors = embedder.embed([d.embedding_text for d in docs])
+    per_doc = [d.sentences for d in docs]
+    flat = embedder.embed([s for sentences in per_doc for s in sentences])
+    bounds = np.cumsum([0] + [len(s) for s in per_doc])
+    return vectors, [flat[bounds[i] : bounds[i + 1]] for i in range(len(docs))]
+
+
 class SearchIndexer:
     def __init__(
         self,
@@ -98,11 +107,11 @@ class SearchIndexer:
                 docs = SearchStore(session).docs_without_embedding(self.embedder.name, size)
             if not docs:
                 break
-            vectors = self.embedder.embed([d.embedding_text for d in docs])
+            vectors, sentences = embed_docs(self.embedder, docs)
             with self.sessions() as session:
                 store = SearchStore(session)
                 store.save_embeddings(
-                    self.embedder.name, docs, vectors, [text_hash(d) for d in docs]
+                    self.embedder.name, docs, vectors, [text_hash(d) for d in docs], sentences
                 )
                 session.commit()
             done += len(docs)

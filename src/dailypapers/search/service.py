@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.db.models import Paper
@@ -14,7 +15,7 @@ from dailypapers.search.embeddings import Embedder
 from dailypapers.search.fusion import Ranked
 from dailypapers.search.lexical import TantivyIndex
 from dailypapers.search.query import ParsedQuery, parse_query
-from dailypapers.search.ranker import hybrid_rank
+from dailypapers.search.ranker import RERANK_DEPTH, first_stage, rerank
 from dailypapers.search.store import Filters, SearchStore
 from dailypapers.search.vectors import VectorIndex
 
@@ -107,6 +108,12 @@ class SearchService:
         if len(self.vectors) == 0:
             notes.append("Semantic index is still being built; showing keyword matches.")
             return "lexical"
+        total = self.lexical.count()
+        if len(self.vectors) < total:
+            notes.append(
+                f"Meaning covers {len(self.vectors):,} of {total:,} papers so far; "
+                "the rest are found by their words."
+            )
         return mode
 
     def _rank(self, query: ParsedQuery, mode: Mode, depth: int) -> Ranked:
@@ -118,7 +125,15 @@ class SearchService:
         semantic = self.vectors.search(vector, depth)
         if mode == "semantic":
             return semantic
-        return hybrid_rank(lexical, semantic, vector, self.vectors)
+        cosines = dict(semantic)
+        missing = [doc for doc, _ in lexical if doc not in cosines]
+        cosines.update(self.vectors.scores_for(vector, missing))
+        stage1 = first_stage(lexical, cosines)
+        head = [doc for doc, _ in stage1[:RERANK_DEPTH]]
+        with self.sessions() as session:
+            sentences = SearchStore(session).sentence_vectors(head, self.vectors.dim)
+        best = {doc: float((m.astype(np.float32) @ vector).max()) for doc, m in sentences.items()}
+        return rerank(stage1, best, cosines)
 
     def _hits(self, ranked: Ranked, filters: Filters, sort: Sort) -> list[Hit]:
         ids = [paper_id for paper_id, _ in ranked]

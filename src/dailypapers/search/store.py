@@ -125,12 +125,18 @@ class SearchStore:
         )
 
     def save_embeddings(
-        self, model: str, docs: Sequence[SearchDoc], vectors: np.ndarray, hashes: Sequence[str]
+        self,
+        model: str,
+        docs: Sequence[SearchDoc],
+        vectors: np.ndarray,
+        hashes: Sequence[str],
+        sentence_vectors: Sequence[np.ndarray | None],
     ) -> None:
         ids = [d.paper_id for d in docs]
         self.session.execute(delete(PaperEmbedding).where(PaperEmbedding.paper_id.in_(ids)))
         present = set(self.session.scalars(select(Paper.id).where(Paper.id.in_(ids))))
-        for doc, vector, text_hash in zip(docs, vectors, hashes, strict=True):
+        rows = zip(docs, vectors, hashes, sentence_vectors, strict=True)
+        for doc, vector, text_hash, sentences in rows:
             if doc.paper_id in present:  # deleted meanwhile: nothing to store
                 self.session.add(
                     PaperEmbedding(
@@ -138,8 +144,23 @@ class SearchStore:
                         model=model,
                         text_hash=text_hash,
                         vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                        sentence_vectors=None
+                        if sentences is None
+                        else np.asarray(sentences, dtype=np.float16).tobytes(),
                     )
                 )
+
+    def sentence_vectors(self, paper_ids: Sequence[int], dim: int) -> dict[int, np.ndarray]:
+        rows = self.session.execute(
+            select(PaperEmbedding.paper_id, PaperEmbedding.sentence_vectors).where(
+                PaperEmbedding.paper_id.in_(paper_ids),
+                PaperEmbedding.sentence_vectors.is_not(None),
+            )
+        )
+        return {
+            r.paper_id: np.frombuffer(r.sentence_vectors, dtype=np.float16).reshape(-1, dim)
+            for r in rows
+        }
 
     def embeddings_after(
         self, last_id: int, model: str, batch: int = 5000

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("model", sa.String(64), nullable=False),
         sa.Column("text_hash", sa.String(64), nullable=False),
         sa.Column("vector", sa.LargeBinary, nullable=False),
+        sa.Column("sentence_vectors", sa.LargeBinary),
     )
     op.create_table(
         "search_queue",
