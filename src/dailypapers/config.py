@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     )
     site_name: str = Field("Daily Papers", description="Name shown in page titles and feeds.")
     page_size: int = Field(50, ge=1, le=200, description="Papers per HTML page of a feed.")
+    arxiv_api_url: str = Field(
+        "https://export.arxiv.org/api/query", description="Base URL of the arXiv API."
+    )
+    arxiv_oai_url: str = Field(
+        "https://oaipmh.arxiv.org/oai", description="Base URL of arXiv's OAI-PMH endpoint."
+    )
+    arxiv_delay: float = Field(
+        3.0, ge=0, description="Seconds between requests to arXiv (its published rule is 3)."
+    )
     search_dir: Path | None = Field(
         None, description="Folder of the lexical search index; empty means DATA_DIR/search."
     )

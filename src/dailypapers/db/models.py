@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -44,6 +45,10 @@ class Paper(Base):
     organization: Mapped[str | None] = mapped_column(String(300))
     primary_category: Mapped[str | None] = mapped_column(String(64))
     categories: Mapped[str | None] = mapped_column(String(500))  # space-separated, like arXiv
+    arxiv_updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    comments: Mapped[str | None] = mapped_column(Text)
+    journal_ref: Mapped[str | None] = mapped_column(String(500))
+    doi: Mapped[str | None] = mapped_column(String(200))
     upvotes: Mapped[int] = mapped_column(Integer, default=0)
     num_comments: Mapped[int] = mapped_column(Integer, default=0)
     # When the source data was observed; an older observation never overwrites a newer one.
@@ -90,6 +95,19 @@ class FeedEntry(Base):
     source: Mapped[str] = mapped_column(String(32), default="hf-daily")
 
     paper: Mapped[Paper] = relationship(back_populates="feed_entries")
+
+
+class HarvestCheckpoint(Base):
+    """Where a paged harvest stands; committed with the page's papers, so a crash resumes."""
+
+    __tablename__ = "harvest_checkpoints"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    resumption_token: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 class Meta(Base):

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 _NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
 _PREFIXES = ("arxiv:", "https://arxiv.org/abs/", "http://arxiv.org/abs/", "https://arxiv.org/pdf/")
-_SPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Control characters XML and HTML cannot carry; whitespace controls are kept for split().
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF])
 
 
 class RecordError(ValueError):
@@ -34,6 +34,12 @@ class PaperRecord:
     github_stars: int | None = None
     project_page: str | None = None
     organization: str | None = None
+    primary_category: str | None = None
+    categories: str | None = None  # space-separated, primary first
+    arxiv_updated_at: dt.datetime | None = None
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
     observed_at: dt.datetime | None = None
     source: str = "hf-daily"
     extra: dict[str, str] = field(default_factory=dict, compare=False)
@@ -57,7 +63,7 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
 
 def normalize_space(text: str | None) -> str:
     """Collapse runs of whitespace (arXiv's hard line breaks) into single spaces; TeX is kept."""
-    return _SPACE.sub(" ", _CONTROL.sub("", text or "")).strip()
+    return " ".join((text or "").translate(_CONTROL).split())
 
 
 def parse_timestamp(value: object) -> dt.datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from dailypapers.db.models import Paper
@@ -10,6 +11,20 @@ from dailypapers.papers.periods import Period, day_period, period_containing
 from dailypapers.papers.store import FeedItem, PaperStore
 
 SORTS = ("upvotes", "date")
+_CATEGORY = re.compile(r"^[A-Za-z][A-Za-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
+
+
+class CategoryError(ValueError):
+    """Not an arXiv category name; the message is safe to show."""
+
+
+def parse_category(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _CATEGORY.match(value):
+        raise CategoryError(f"not an arXiv category: {value[:40]!r} (e.g. cs.CL)")
+    return value
 
 
 @dataclass(frozen=True)
@@ -21,29 +36,45 @@ class FeedPage:
     previous: Period | None
     next: Period | None
     per_day: dict[dt.date, int]
+    category: str | None = None
 
 
-def resolve_period(store: PaperStore, period: Period | None) -> Period | None:
-    """The requested period, or the latest day that has papers; None when the store is empty."""
+def resolve_period(
+    store: PaperStore, period: Period | None, category: str | None = None
+) -> Period | None:
+    """The requested period, or the latest day that has papers; None when there are none."""
     if period is not None:
         return period
-    latest = store.latest_feed_date()
+    latest = store.latest_feed_date(category)
     return day_period(latest) if latest else None
 
 
 def feed_page(
-    store: PaperStore, period: Period, *, sort: str = "upvotes", limit: int = 50, offset: int = 0
+    store: PaperStore,
+    period: Period,
+    *,
+    sort: str = "upvotes",
+    limit: int = 50,
+    offset: int = 0,
+    category: str | None = None,
 ) -> FeedPage:
-    before = store.feed_date_before(period.start)
-    after = store.feed_date_after(period.end)
+    """One period of the feed, optionally one arXiv category, with neighbours that have papers."""
+    before = store.feed_date_before(period.start, category)
+    after = store.feed_date_after(period.end, category)
+    per_day = {}
+    if period.kind != "date":
+        per_day = store.papers_per_day(period.start, period.end, category)
     return FeedPage(
         period=period,
-        items=store.feed(period.start, period.end, sort=sort, limit=limit, offset=offset),
-        total=store.count_feed(period.start, period.end),
+        items=store.feed(
+            period.start, period.end, sort=sort, limit=limit, offset=offset, category=category
+        ),
+        total=store.count_feed(period.start, period.end, category),
         offset=offset,
         previous=period_containing(period.kind, before) if before else None,
         next=period_containing(period.kind, after) if after else None,
-        per_day=store.papers_per_day(period.start, period.end) if period.kind != "date" else {},
+        per_day=per_day,
+        category=category,
     )
 
 

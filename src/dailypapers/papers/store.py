@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from dailypapers.db.models import (
+    Base,
     FeedEntry,
+    HarvestCheckpoint,
     Meta,
     Paper,
     PaperAuthor,
@@ -29,6 +32,12 @@ _PAPER_FIELDS = (
     "github_stars",
     "project_page",
     "organization",
+    "primary_category",
+    "categories",
+    "arxiv_updated_at",
+    "comments",
+    "journal_ref",
+    "doi",
 )
 
 
@@ -65,37 +74,85 @@ class PaperStore:
     # --- writes -------------------------------------------------------------------------------
 
     def upsert(self, records: Sequence[PaperRecord]) -> UpsertResult:
-        """Insert new papers, update changed ones, add feed entries; caller commits."""
+        """Insert new papers, update changed ones, add feed entries; caller commits.
+
+        New papers go in with bulk INSERTs (the snapshot import is mostly new papers); existing
+        ones go through the ORM so `_apply` can compare field by field.
+        """
         result = UpsertResult()
         merged = _merge_duplicates(records)
-        stale: list[Paper] = []
         existing = self._papers_by_arxiv_id([r.arxiv_id for r in merged])
+        fresh = [r for r in merged if r.arxiv_id not in existing]
+        id_of = self._insert_new(fresh)
+        result.new, result.new_ids = len(fresh), [r.arxiv_id for r in fresh]
+        stale: list[int] = []
         for record in merged:
             paper = existing.get(record.arxiv_id)
             if paper is None:
-                paper = self._insert(record)
-                existing[record.arxiv_id] = paper
-                result.new += 1
-                result.new_ids.append(record.arxiv_id)
                 continue
             changed = _apply(paper, record)
             if changed:
                 result.updated += 1
                 if changed & _TEXT_FIELDS:
-                    stale.append(paper)
+                    stale.append(paper.id)
             else:
                 result.unchanged += 1
+            id_of[record.arxiv_id] = paper.id
         self.session.flush()
-        stale.extend(existing[arxiv_id] for arxiv_id in result.new_ids)
-        self._queue_for_search([p.id for p in stale])
-        result.new_feed_entries = self._add_feed_entries(records, existing)
+        self._queue_for_search(stale, new=list(id_of[a] for a in result.new_ids))
+        result.new_feed_entries = self._add_feed_entries(records, id_of, set(existing))
         return result
 
-    def _queue_for_search(self, paper_ids: list[int]) -> None:
-        """Queue papers for the lexical index in the caller's transaction (the indexer drains)."""
+    def _insert_new(self, records: list[PaperRecord]) -> dict[str, int]:
+        if not records:
+            return {}
+        now = utcnow()
+        rows = [
+            {
+                "arxiv_id": r.arxiv_id,
+                "version": r.version,
+                "upvotes": r.upvotes or 0,
+                "num_comments": r.num_comments or 0,
+                "observed_at": r.observed_at,
+                "created_at": now,
+                "updated_at": now,
+                **{name: getattr(r, name) for name in _PAPER_FIELDS},
+            }
+            for r in records
+        ]
+        # executemany without RETURNING, then one lookup per chunk: far faster than
+        # SQLAlchemy's ordered RETURNING on SQLite (measured in bench/ingest.py).
+        connection = self.session.connection()  # Core executemany: no ORM bookkeeping
+        connection.execute(insert(_table(Paper)), rows)
+        id_of: dict[str, int] = {}
+        arxiv_ids = [r.arxiv_id for r in records]
+        for start in range(0, len(arxiv_ids), 900):
+            chunk = arxiv_ids[start : start + 900]
+            found = self.session.execute(
+                select(Paper.arxiv_id, Paper.id).where(Paper.arxiv_id.in_(chunk))
+            )
+            id_of.update({row[0]: row[1] for row in found})
+        authors = [
+            {"paper_id": id_of[r.arxiv_id], "position": i, "name": name}
+            for r in records
+            for i, name in enumerate(r.authors)
+        ]
+        if authors:
+            connection.execute(insert(_table(PaperAuthor)), authors)
+        return id_of
+
+    def _queue_for_search(self, paper_ids: list[int], new: list[int] | None = None) -> None:
+        """Queue papers for the lexical index in the caller's transaction (the indexer drains).
+
+        `paper_ids` changed text (their embeddings are dropped); `new` were just inserted.
+        """
+        now = utcnow()
+        if new:
+            self.session.connection().execute(
+                insert(_table(SearchQueue)), [{"paper_id": i, "queued_at": now} for i in new]
+            )
         if not paper_ids:
             return
-        now = utcnow()
         queued = {
             row.paper_id: row
             for row in self.session.scalars(
@@ -110,19 +167,6 @@ class PaperStore:
         # The text changed, so the stored embedding describes an old text.
         self.session.execute(delete(PaperEmbedding).where(PaperEmbedding.paper_id.in_(paper_ids)))
 
-    def _insert(self, record: PaperRecord) -> Paper:
-        paper = Paper(
-            arxiv_id=record.arxiv_id,
-            version=record.version,
-            upvotes=record.upvotes or 0,
-            num_comments=record.num_comments or 0,
-            observed_at=record.observed_at,
-            **{name: getattr(record, name) for name in _PAPER_FIELDS},
-        )
-        paper.authors = [PaperAuthor(position=i, name=n) for i, n in enumerate(record.authors)]
-        self.session.add(paper)
-        return paper
-
     def _papers_by_arxiv_id(self, arxiv_ids: list[str]) -> dict[str, Paper]:
         found: dict[str, Paper] = {}
         for start in range(0, len(arxiv_ids), 500):
@@ -131,32 +175,51 @@ class PaperStore:
             found.update({p.arxiv_id: p for p in rows})
         return found
 
-    def _add_feed_entries(self, records: Sequence[PaperRecord], papers: dict[str, Paper]) -> int:
+    def _add_feed_entries(
+        self, records: Sequence[PaperRecord], id_of: dict[str, int], existing: set[str]
+    ) -> int:
         wanted = {(r.arxiv_id, r.feed_date): r for r in records if r.feed_date is not None}
         if not wanted:
             return 0
-        ids = {papers[a].id for a, _ in wanted}
-        present = set(
-            self.session.execute(
-                select(FeedEntry.paper_id, FeedEntry.feed_date).where(FeedEntry.paper_id.in_(ids))
-            )
-        )
-        added = 0
-        for (arxiv_id, day), record in wanted.items():
-            paper_id = papers[arxiv_id].id
-            if (paper_id, day) in present:
-                continue
-            self.session.add(
-                FeedEntry(
-                    paper_id=paper_id,
-                    feed_date=day,
-                    submitted_at=record.submitted_at,
-                    submitted_by=record.submitted_by,
-                    source=record.source,
+        old_ids = [id_of[a] for a, _ in wanted if a in existing]
+        present: set[tuple[int, dt.date]] = set()
+        for start in range(0, len(old_ids), 500):
+            rows = self.session.execute(
+                select(FeedEntry.paper_id, FeedEntry.feed_date).where(
+                    FeedEntry.paper_id.in_(old_ids[start : start + 500])
                 )
             )
-            added += 1
-        return added
+            present.update((row[0], row[1]) for row in rows)
+        new_rows = [
+            {
+                "paper_id": id_of[arxiv_id],
+                "feed_date": day,
+                "submitted_at": record.submitted_at,
+                "submitted_by": record.submitted_by,
+                "source": record.source,
+            }
+            for (arxiv_id, day), record in wanted.items()
+            if (id_of[arxiv_id], day) not in present
+        ]
+        if new_rows:
+            self.session.connection().execute(insert(_table(FeedEntry)), new_rows)
+        return len(new_rows)
+
+    def checkpoint(self, key: str) -> HarvestCheckpoint:
+        found = self.session.get(HarvestCheckpoint, key)
+        return found or HarvestCheckpoint(
+            key=key, resumption_token=None, pages=0, records=0, done=False
+        )
+
+    def save_checkpoint(self, key: str, token: str | None, records: int, done: bool) -> None:
+        row = self.session.get(HarvestCheckpoint, key)
+        if row is None:
+            row = HarvestCheckpoint(key=key, pages=0, records=0)
+            self.session.add(row)
+        row.resumption_token = token
+        row.pages += 1
+        row.records += records
+        row.done = done
 
     def get_meta(self, key: str) -> str | None:
         row = self.session.get(Meta, key)
@@ -173,18 +236,17 @@ class PaperStore:
     def count_papers(self) -> int:
         return self.session.scalar(select(func.count(Paper.id))) or 0
 
-    def latest_feed_date(self) -> dt.date | None:
-        return self.session.scalar(select(func.max(FeedEntry.feed_date)))
+    def latest_feed_date(self, category: str | None = None) -> dt.date | None:
+        query = select(func.max(FeedEntry.feed_date))
+        return self.session.scalar(_in_category(query, category))
 
-    def feed_date_before(self, day: dt.date) -> dt.date | None:
-        return self.session.scalar(
-            select(func.max(FeedEntry.feed_date)).where(FeedEntry.feed_date < day)
-        )
+    def feed_date_before(self, day: dt.date, category: str | None = None) -> dt.date | None:
+        query = select(func.max(FeedEntry.feed_date)).where(FeedEntry.feed_date < day)
+        return self.session.scalar(_in_category(query, category))
 
-    def feed_date_after(self, day: dt.date) -> dt.date | None:
-        return self.session.scalar(
-            select(func.min(FeedEntry.feed_date)).where(FeedEntry.feed_date > day)
-        )
+    def feed_date_after(self, day: dt.date, category: str | None = None) -> dt.date | None:
+        query = select(func.min(FeedEntry.feed_date)).where(FeedEntry.feed_date > day)
+        return self.session.scalar(_in_category(query, category))
 
     def feed(
         self,
@@ -194,6 +256,7 @@ class PaperStore:
         sort: str = "upvotes",
         limit: int | None = None,
         offset: int = 0,
+        category: str | None = None,
     ) -> list[FeedItem]:
         """Feed entries with start <= day <= end: by upvotes (ties: earlier submission) or date."""
         query = (
@@ -201,6 +264,7 @@ class PaperStore:
             .join(Paper, FeedEntry.paper_id == Paper.id)
             .where(FeedEntry.feed_date.between(start, end))
         )
+        query = _in_category(query, category, joined=True)
         if sort == "date":
             query = query.order_by(
                 FeedEntry.feed_date.desc(), FeedEntry.submitted_at.desc(), Paper.id.desc()
@@ -217,20 +281,19 @@ class PaperStore:
             for entry, paper in self.session.execute(query)
         ]
 
-    def count_feed(self, start: dt.date, end: dt.date) -> int:
-        return (
-            self.session.scalar(
-                select(func.count(FeedEntry.id)).where(FeedEntry.feed_date.between(start, end))
-            )
-            or 0
-        )
+    def count_feed(self, start: dt.date, end: dt.date, category: str | None = None) -> int:
+        query = select(func.count(FeedEntry.id)).where(FeedEntry.feed_date.between(start, end))
+        return self.session.scalar(_in_category(query, category)) or 0
 
-    def papers_per_day(self, start: dt.date, end: dt.date) -> dict[dt.date, int]:
-        rows = self.session.execute(
+    def papers_per_day(
+        self, start: dt.date, end: dt.date, category: str | None = None
+    ) -> dict[dt.date, int]:
+        query = (
             select(FeedEntry.feed_date, func.count(FeedEntry.id))
             .where(FeedEntry.feed_date.between(start, end))
             .group_by(FeedEntry.feed_date)
         )
+        rows = self.session.execute(_in_category(query, category))
         return dict(rows.all())
 
     def upvotes_on_day(self, day: dt.date) -> list[tuple[str, int]]:
@@ -240,6 +303,25 @@ class PaperStore:
             .where(FeedEntry.feed_date == day)
         )
         return list(rows)
+
+
+def _table(model: type[Base]) -> Table:
+    """The Core table of a model, for executemany inserts without ORM bookkeeping."""
+    return model.__table__  # type: ignore[return-value]
+
+
+def category_condition(category: str) -> ColumnElement[bool]:
+    """Papers listing `category` among their space-separated categories (exact token match)."""
+    padded = " " + func.coalesce(Paper.categories, "") + " "
+    return padded.like(f"% {category} %")
+
+
+def _in_category(query: Any, category: str | None, joined: bool = False) -> Any:
+    if not category:
+        return query
+    if not joined:
+        query = query.join(Paper, FeedEntry.paper_id == Paper.id)
+    return query.where(category_condition(category))
 
 
 def _merge_duplicates(records: Sequence[PaperRecord]) -> list[PaperRecord]:
@@ -274,6 +356,8 @@ def _apply(paper: Paper, record: PaperRecord) -> set[str]:
     of times, converges to the same row.
     """
     order = _compare(record.observed_at, paper.observed_at)
+    if record.version and paper.version and record.version != paper.version:
+        order = 1 if record.version > paper.version else -1  # arXiv versions decide
     changed: set[str] = set()
     for name in _PAPER_FIELDS:
         value = getattr(record, name)

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dailypapers.db.models import Paper, PaperEmbedding, SearchQueue
+from dailypapers.papers.store import category_condition
 from dailypapers.search.documents import SearchDoc
 
 
@@ -197,8 +198,7 @@ def _conditions(filters: Filters) -> list:  # type: ignore[type-arg]
         end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time())
         conditions.append(Paper.published_at < end)
     if filters.category:
-        padded = " " + func.coalesce(Paper.categories, "") + " "
-        conditions.append(padded.like(f"% {filters.category} %"))
+        conditions.append(category_condition(filters.category))
     if filters.min_upvotes:
         conditions.append(Paper.upvotes >= filters.min_upvotes)
     return conditions

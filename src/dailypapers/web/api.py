@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from dailypapers.ingest.records import RecordError, split_arxiv_id
 from dailypapers.papers.periods import parse_period
-from dailypapers.papers.services import feed_page, resolve_period
+from dailypapers.papers.services import feed_page, parse_category, resolve_period
 from dailypapers.papers.store import PaperStore
 from dailypapers.ranking.trending import sort_trending
 from dailypapers.web.deps import paper_store
@@ -37,18 +37,26 @@ def daily_papers(
         Literal["publishedAt", "trending", "upvotes"],
         Query(description="publishedAt: newest first; trending: rising; upvotes: most voted"),
     ] = "publishedAt",
+    category: Annotated[
+        str | None, Query(max_length=40, description="arXiv category, e.g. cs.CL")
+    ] = None,
 ) -> list[DailyPaperOut]:
     """Papers of one feed day, ISO week or month (default: the latest day with papers)."""
-    period = resolve_period(store, parse_period(date, week, month))
+    category = parse_category(category)
+    period = resolve_period(store, parse_period(date, week, month), category)
     if period is None:
         return []
     offset = p * limit
     if sort == "trending":
-        every = feed_page(store, period, sort="upvotes", limit=MAX_PERIOD_PAPERS).items
+        every = feed_page(
+            store, period, sort="upvotes", limit=MAX_PERIOD_PAPERS, category=category
+        ).items
         items = sort_trending(every, period.end)[offset : offset + limit]
     else:
         store_sort = "date" if sort == "publishedAt" else "upvotes"
-        items = feed_page(store, period, sort=store_sort, limit=limit, offset=offset).items
+        items = feed_page(
+            store, period, sort=store_sort, limit=limit, offset=offset, category=category
+        ).items
     return [DailyPaperOut.of(item) for item in items]
 
 

@@ -17,6 +17,7 @@ from dailypapers import __version__
 from dailypapers.config import Settings
 from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.papers.periods import PeriodError
+from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
 from dailypapers.web import api, feeds, pages
 from dailypapers.web import search as search_routes
@@ -78,7 +79,8 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         )
 
     @app.exception_handler(PeriodError)
-    async def _period_error(request: Request, exc: PeriodError) -> Response:
+    @app.exception_handler(CategoryError)
+    async def _bad_parameter(request: Request, exc: Exception) -> Response:
         return render_error(request, 400, str(exc))
 
     @app.exception_handler(RequestValidationError)

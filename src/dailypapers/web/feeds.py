@@ -12,30 +12,40 @@ from feedgen.feed import FeedGenerator
 
 from dailypapers.config import Settings
 from dailypapers.papers.periods import day_period, parse_period
-from dailypapers.papers.services import FeedPage, feed_page, resolve_period
+from dailypapers.papers.services import FeedPage, feed_page, parse_category, resolve_period
 from dailypapers.papers.store import PaperStore
 from dailypapers.web.deps import paper_store
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Store = Annotated[PaperStore, Depends(paper_store)]
 DateParam = Annotated[str | None, Query(description="A feed day, YYYY-MM-DD (default: latest)")]
+CategoryParam = Annotated[
+    str | None, Query(max_length=40, description="Only this arXiv category, e.g. cs.CL")
+]
 
 
 @router.get("/daily.atom", response_class=Response)
-def daily_atom(request: Request, store: Store, date: DateParam = None) -> Response:
-    feed = _daily_feed(request.app.state.settings, store, date)
+def daily_atom(
+    request: Request, store: Store, date: DateParam = None, category: CategoryParam = None
+) -> Response:
+    feed = _daily_feed(request.app.state.settings, store, date, category)
     return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
 
 
 @router.get("/daily.rss", response_class=Response)
-def daily_rss(request: Request, store: Store, date: DateParam = None) -> Response:
-    feed = _daily_feed(request.app.state.settings, store, date)
+def daily_rss(
+    request: Request, store: Store, date: DateParam = None, category: CategoryParam = None
+) -> Response:
+    feed = _daily_feed(request.app.state.settings, store, date, category)
     return Response(feed.rss_str(pretty=True), media_type="application/rss+xml")
 
 
-def _daily_feed(settings: Settings, store: PaperStore, date: str | None) -> FeedGenerator:
-    period = resolve_period(store, parse_period(date=date))
-    page = feed_page(store, period, limit=200) if period else None
+def _daily_feed(
+    settings: Settings, store: PaperStore, date: str | None, category: str | None
+) -> FeedGenerator:
+    category = parse_category(category)
+    period = resolve_period(store, parse_period(date=date), category)
+    page = feed_page(store, period, limit=200, category=category) if period else None
     return build_feed(settings, page, f"{settings.base_url}/feeds/daily.atom")
 
 

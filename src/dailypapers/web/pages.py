@@ -10,7 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dailypapers.ingest.records import RecordError, split_arxiv_id
 from dailypapers.papers.charts import papers_per_day_svg, upvote_strip_svg
 from dailypapers.papers.periods import parse_period, period_containing
-from dailypapers.papers.services import SORTS, feed_page, paper_detail, resolve_period
+from dailypapers.papers.services import (
+    SORTS,
+    feed_page,
+    paper_detail,
+    parse_category,
+    resolve_period,
+)
 from dailypapers.papers.store import PaperStore
 from dailypapers.web.deps import paper_store
 
@@ -33,14 +39,17 @@ def papers(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     sort: str = "upvotes",
     view: Annotated[Literal["date", "week", "month"] | None, Query()] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
+    category = parse_category(category)
     if view and not (date or week or month):
         # "the latest week/month": the period holding the latest day with papers
-        latest = store.latest_feed_date()
+        latest = store.latest_feed_date(category)
         if latest:
             period = period_containing(view, latest)
-            return RedirectResponse(f"/papers?{period.kind}={period.key}", status_code=302)
-    return _feed(request, store, date, week, month, page, sort)
+            suffix = f"&category={category}" if category else ""
+            return RedirectResponse(f"/papers?{period.kind}={period.key}{suffix}", 302)
+    return _feed(request, store, date, week, month, page, sort, category)
 
 
 def _feed(
@@ -51,24 +60,30 @@ def _feed(
     month: str | None = None,
     page: int = 1,
     sort: str = "upvotes",
+    category: str | None = None,
 ) -> Response:
     templates = request.app.state.templates
-    period = resolve_period(store, parse_period(date, week, month))
+    period = resolve_period(store, parse_period(date, week, month), category)
     if period is None:
         return templates.TemplateResponse(request, "empty.html", {})
     if sort not in SORTS:
         sort = "upvotes"
     size = request.app.state.settings.page_size
-    feed = feed_page(store, period, sort=sort, limit=size, offset=(page - 1) * size)
+    feed = feed_page(
+        store, period, sort=sort, limit=size, offset=(page - 1) * size, category=category
+    )
+    cat_q = f"&category={category}" if category else ""
     chart = ""
     if period.kind != "date":
-        chart = papers_per_day_svg(period.days(), feed.per_day, link="/papers?date=")
+        link = f"/papers?{cat_q[1:]}&date=" if category else "/papers?date="
+        chart = papers_per_day_svg(period.days(), feed.per_day, link=link)
     return templates.TemplateResponse(
         request,
         "feed.html",
         {
             "feed": feed,
             "chart": chart,
+            "cat_q": cat_q,
             "sort": sort,
             "page": page,
             "pages": max(1, -(-feed.total // size)),

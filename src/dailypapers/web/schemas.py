@@ -32,6 +32,12 @@ class PaperOut(BaseModel):
     githubStars: int | None = None
     projectPage: str | None = None
     organization: str | None = None
+    categories: list[str] = Field(
+        default_factory=list, description="arXiv categories, primary first"
+    )
+    doi: str | None = None
+    journalRef: str | None = None
+    comments: str | None = None
 
     @classmethod
     def of(cls, paper: Paper, submitted_at: dt.datetime | None = None) -> PaperOut:
@@ -48,6 +54,10 @@ class PaperOut(BaseModel):
             githubStars=paper.github_stars,
             projectPage=paper.project_page,
             organization=paper.organization,
+            categories=(paper.categories or "").split(),
+            doi=paper.doi,
+            journalRef=paper.journal_ref,
+            comments=paper.comments,
         )
 
 

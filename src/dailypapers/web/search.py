@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from feedgen.feed import FeedGenerator
 
 from dailypapers.ingest.records import RecordError, split_arxiv_id
+from dailypapers.papers.services import parse_category
 from dailypapers.search.highlight import highlight, snippet
 from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
 from dailypapers.search.store import Filters
@@ -18,7 +18,6 @@ from dailypapers.web.feeds import xml_safe
 from dailypapers.web.schemas import PaperOut
 
 router = APIRouter()
-_CATEGORY = re.compile(r"^[A-Za-z][A-Za-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
 
 Q = Annotated[str, Query(description='Words, and "quoted phrases"', max_length=20_000)]
 ModeQ = Annotated[Mode, Query(description="lexical, semantic or hybrid (default)")]
@@ -38,10 +37,9 @@ Service = Annotated[SearchService, Depends(search_service)]
 def make_filters(
     date_from: str | None, date_to: str | None, category: str | None, min_upvotes: int | None
 ) -> Filters:
-    category = (category or "").strip() or None
-    if category and not _CATEGORY.match(category):
-        raise HTTPException(400, f"not an arXiv category: {category[:40]!r} (e.g. cs.CL)")
-    return Filters(_day(date_from, "from"), _day(date_to, "to"), category, min_upvotes)
+    return Filters(
+        _day(date_from, "from"), _day(date_to, "to"), parse_category(category), min_upvotes
+    )
 
 
 def _day(value: str | None, name: str) -> dt.date | None:

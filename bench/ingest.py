@@ -1,0 +1,87 @@
+"""Snapshot ingest throughput: the real Kaggle/Cornell head (200 lines) recombined into N lines
+with distinct ids, streamed through the same code as `dailypapers ingest arxiv-snapshot`.
+
+    python bench/ingest.py              # quick: 100k lines
+    FULL=1 python bench/ingest.py       # 1M lines (the issue's figure)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import SHARED, rss_mb, write_result  # noqa: E402
+
+from dailypapers.config import Settings  # noqa: E402
+from dailypapers.db import migrate  # noqa: E402
+from dailypapers.db.engine import make_engine, make_sessionmaker  # noqa: E402
+from dailypapers.ingest.pipeline import ingest  # noqa: E402
+from dailypapers.ingest.snapshot import read_snapshot  # noqa: E402
+
+HEAD = SHARED / "arxiv-snapshot" / "arxiv-metadata-oai-snapshot.head200.jsonl"
+
+
+def synthesise(path: Path, lines: int) -> None:
+    rows = [json.loads(line) for line in HEAD.open()]
+    with path.open("w") as out:
+        for i in range(lines):
+            row = dict(rows[i % len(rows)])
+            # new-style ids, distinct per line: yymm.nnnnn
+            block = i // 99_999
+            row["id"] = f"{7 + block % 90:02d}{1 + block // 90 % 12:02d}.{i % 99_999 + 1:05d}"
+            out.write(json.dumps(row) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--lines", type=int, default=1_000_000 if os.environ.get("FULL") == "1" else 100_000
+    )
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="dp-bench-ingest-"))
+    try:
+        source = folder / "snapshot.jsonl"
+        synthesise(source, args.lines)
+        settings = Settings(data_dir=folder, search_worker=False, env="test")
+        engine = make_engine(settings)
+        migrate.upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        start = time.perf_counter()
+        report = ingest(
+            sessions, (item for _, item in read_snapshot(source)), batch_size=args.batch
+        )
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        again = ingest(sessions, (item for _, item in read_snapshot(source)), batch_size=args.batch)
+        second = time.perf_counter() - start
+        figures = {
+            "lines": args.lines,
+            "batch": args.batch,
+            "first_run": {"seconds": round(first, 1), "papers_per_s": round(report.new / first),
+                          "new": report.new},
+            "rerun": {"seconds": round(second, 1), "lines_per_s": round(args.lines / second),
+                      "new": again.new, "updated": again.result.updated},
+            "rss_mb": rss_mb(),
+            "sqlite_mb": round((folder / "dailypapers.db").stat().st_size / 2**20, 1),
+        }  # fmt: skip
+        print(f"snapshot ingest, {args.lines:,} lines into SQLite (batch {args.batch}):")
+        print(f"  first run: {figures['first_run']['papers_per_s']:,} papers/s ({first:.1f} s)")
+        print(
+            f"  rerun (all unchanged): {figures['rerun']['lines_per_s']:,} lines/s ({second:.1f} s)"
+        )
+        print(f"  RSS {figures['rss_mb']} MB, database {figures['sqlite_mb']} MB")
+        print(f"written to {write_result('ingest', figures)}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The Kaggle/Cornell arXiv metadata snapshot (`arxiv-metadata-oai-snapshot.json`, JSON lines,
+optionally gzip-compressed): parse a line (pure), stream a file (I/O) in constant memory."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from dailypapers.ingest.hf_daily import Issue, Parsed
+from dailypapers.ingest.records import (
+    PaperRecord,
+    RecordError,
+    normalize_space,
+    optional_text,
+    parse_timestamp,
+    split_arxiv_id,
+)
+
+
+def parse_line(line: str, source: str) -> Parsed:
+    try:
+        row = json.loads(line)
+        if not isinstance(row, dict):
+            raise RecordError("line is not a JSON object")
+        return record_from_row(row)
+    except json.JSONDecodeError as exc:
+        return Issue(source, f"invalid JSON: {exc.msg} at column {exc.colno}")
+    except RecordError as exc:
+        return Issue(source, str(exc))
+
+
+def record_from_row(row: dict[str, Any]) -> PaperRecord:
+    arxiv_id, _ = split_arxiv_id(str(row.get("id") or ""))
+    title = normalize_space(row.get("title"))
+    if not title:
+        raise RecordError(f"{arxiv_id}: missing title")
+    versions = row.get("versions") or []
+    categories = str(row.get("categories") or "").split()
+    published = _rfc2822(versions[0].get("created")) if versions else None
+    updated = parse_timestamp(row.get("update_date")) if row.get("update_date") else None
+    return PaperRecord(
+        arxiv_id=arxiv_id,
+        version=_version(versions),
+        title=title,
+        abstract=normalize_space(row.get("abstract")),
+        authors=_authors(row),
+        published_at=published,
+        arxiv_updated_at=updated,
+        primary_category=categories[0] if categories else None,
+        categories=" ".join(categories) or None,
+        comments=optional_text(normalize_space(row.get("comments")), 5000),
+        journal_ref=optional_text(normalize_space(row.get("journal-ref"))),
+        doi=optional_text(row.get("doi"), 200),
+        feed_date=published.date() if published else None,
+        observed_at=updated,
+        source="arxiv-snapshot",
+    )
+
+
+def _version(versions: list[dict[str, Any]]) -> int | None:
+    try:
+        return max(int(str(v.get("version", "")).lstrip("v")) for v in versions)
+    except ValueError:
+        return None
+
+
+def _rfc2822(value: Any) -> Any:
+    if not isinstance(value, str):
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).replace(tzinfo=None)
+    except (TypeError, ValueError):
+        return None
+
+
+def _authors(row: dict[str, Any]) -> tuple[str, ...]:
+    parsed = row.get("authors_parsed")
+    if isinstance(parsed, list) and parsed:
+        names = []
+        for parts in parsed:
+            if isinstance(parts, list) and parts:
+                last, first, suffix = (list(parts) + ["", "", ""])[:3]
+                names.append(normalize_space(f"{first} {last} {suffix}"))
+        return tuple(n for n in names if n)
+    raw = str(row.get("authors") or "")
+    return tuple(normalize_space(a) for a in raw.replace(" and ", ", ").split(",") if a.strip())
+
+
+def open_text(path: Path) -> IO[str]:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def read_snapshot(path: Path, skip_lines: int = 0) -> Iterator[tuple[int, Parsed]]:
+    """(line number, record or issue) for every non-blank line after `skip_lines`."""
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if number <= skip_lines or not line.strip():
+                continue
+            yield number, parse_line(line, f"{path}:{number}")

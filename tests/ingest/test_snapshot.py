@@ -1,0 +1,64 @@
+"""The Kaggle/Cornell arXiv snapshot: the real 200-line head, gzip, bad lines, idempotence."""
+
+import gzip
+
+from typer.testing import CliRunner
+
+from dailypapers.cli import app
+from dailypapers.ingest.records import PaperRecord
+from dailypapers.ingest.snapshot import read_snapshot
+from tests.conftest import shared
+
+HEAD = ("arxiv-snapshot", "arxiv-metadata-oai-snapshot.head200.jsonl")
+
+
+def test_parse_the_real_head():
+    items = [item for _, item in read_snapshot(shared(*HEAD))]
+    assert len(items) == 200 and all(isinstance(i, PaperRecord) for i in items)
+    first = items[0]
+    assert first.arxiv_id == "0704.0001" and first.version == 2
+    assert first.title == (
+        "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    )
+    assert first.authors[:2] == ("C. Balázs", "E. L. Berger")  # from authors_parsed
+    assert first.categories == "hep-ph" and first.primary_category == "hep-ph"
+    assert first.doi == "10.1103/PhysRevD.76.013009"
+    assert first.published_at.isoformat() == "2007-04-02T19:18:42"
+    assert not first.abstract.startswith(" ") and "\n" not in first.abstract
+
+
+def test_cli_import_gz_twice_and_a_corrupt_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
+    lines = shared(*HEAD).read_text().splitlines(keepends=True)
+    lines[9] = '{"id": "0704.0010", "title": "truncated\n'
+    path = tmp_path / "snapshot.json.gz"
+    with gzip.open(path, "wt") as out:
+        out.writelines(lines)
+    runner = CliRunner()
+    first = runner.invoke(app, ["ingest", "arxiv-snapshot", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "added 199 new papers" in first.output
+    assert f"{path}:10" in first.output and "invalid JSON" in first.output
+    second = runner.invoke(app, ["ingest", "arxiv-snapshot", str(path)])
+    assert second.exit_code == 1
+    assert "added 0 new papers, 0 updated, 199 unchanged" in second.output
+    page = runner.invoke(app, ["search", "--mode", "lexical", "--json", "diphoton"])
+    assert '"id": "0704.0001"' in page.output
+
+
+def test_categories_are_browsable(tmp_path, client, sessions):
+    from dailypapers.ingest.pipeline import ingest
+
+    ingest(sessions, (item for _, item in read_snapshot(shared(*HEAD))))
+    page = client.get("/papers", params={"category": "math.CO", "month": "2007-04"})
+    assert page.status_code == 200 and "math.CO" in page.text
+    api = client.get(
+        "/api/daily_papers", params={"month": "2007-04", "category": "hep-ph", "limit": 100}
+    )
+    papers = [i["paper"] for i in api.json()]
+    assert papers and all("hep-ph" in p["categories"] for p in papers)
+    assert len(papers) < 200
+    feed = client.get("/feeds/daily.atom", params={"date": "2007-04-02", "category": "hep-ph"})
+    assert feed.status_code == 200
+    assert client.get("/api/daily_papers", params={"category": "cs.%"}).status_code == 400
