@@ -18,6 +18,7 @@ from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.search.embeddings import MiniLMEmbedder
 from dailypapers.search.runtime import SearchRuntime, build_search
 from dailypapers.web.app import create_app
+from tests import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("DAILYPAPERS_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -30,10 +31,38 @@ def shared(*parts: str) -> Path:
     return path
 
 
+def _backends() -> list[str]:
+    default = "sqlite,postgres" if postgres.available() else "sqlite"
+    return os.environ.get("DAILYPAPERS_TEST_BACKENDS", default).split(",")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[postgres.TestPostgres]:
+    server = postgres.TestPostgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every test that touches the database runs on SQLite and on PostgreSQL (own database)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'dailypapers.db'}"
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.new_database()
+    yield url
+    server.drop_database(url)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
-        env="test", data_dir=tmp_path, base_url="http://testserver", search_worker=False
+        env="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        base_url="http://testserver",
+        search_worker=False,
     )
 
 

@@ -133,3 +133,39 @@ def test_retry_after_http_date():
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470) == 10
     assert retry_after_seconds("soon") is None
+
+
+def test_newer_version_updates_and_keeps_votes(arxiv, sessions):
+    from tests.factories import record, store_records
+
+    store_records(sessions, record(arxiv_id="2104.12255", title="Old title", upvotes=17,
+                                   num_comments=4))  # fmt: skip
+    http, _ = client()
+    report = ingest(sessions, ArxivApi(http, arxiv.url + "/api/query").by_ids(["2104.12255v1"]))
+    assert report.result.updated == 1
+    with sessions() as session:
+        paper = PaperStore(session).get("2104.12255")
+        assert paper.title == "0" and paper.version == 1 and paper.primary_category == "cs.CR"
+        assert (paper.upvotes, paper.num_comments) == (17, 4)
+        assert len(paper.feed_entries) == 2  # its HF day and its arXiv day
+
+
+def test_cli_ingest_arxiv_exit_codes(arxiv, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DAILYPAPERS_ARXIV_API_URL", arxiv.url + "/api/query")
+    monkeypatch.setenv("DAILYPAPERS_ARXIV_DELAY", "0")
+    monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
+    run = lambda *a: CliRunner().invoke(app, ["ingest", "arxiv", *a])  # noqa: E731
+    first = run("--id", "0808.05394", "--id", "1707.08567")  # the first does not exist
+    assert first.exit_code == 0, first.output
+    assert "added 1 new papers" in first.output
+    assert run("--id", "2104.12255v1").exit_code == 0
+    assert run("--id", "2104.12255v1").exit_code == 1
+    bad = run("--id", "abc")
+    assert bad.exit_code == 1 and "incorrect id format for abc" in bad.output
+    assert run("--id", "x", "--category", "cs.CL").exit_code == 2
+    assert run("--category", "cs.CL", "--since", "yesterday").exit_code == 2

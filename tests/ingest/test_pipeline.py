@@ -5,8 +5,9 @@ import datetime as dt
 import json
 import shutil
 
-from sqlalchemy import text
+from sqlalchemy import select
 
+from dailypapers.db.models import Base
 from dailypapers.ingest.hf_daily import iter_files, read_path
 from dailypapers.ingest.pipeline import ingest
 from dailypapers.papers.store import PaperStore
@@ -15,10 +16,11 @@ from tests.factories import record, store_records
 
 
 def snapshot(sessions):
+    """Every row of the paper tables, typed (so SQLite and PostgreSQL rows compare equal)."""
     with sessions() as session:
         return {
-            table: sorted(map(tuple, session.execute(text(f"SELECT * FROM {table}")).all()))
-            for table in ("papers", "paper_authors", "feed_entries")
+            name: sorted(map(tuple, session.execute(select(Base.metadata.tables[name])).all()))
+            for name in ("papers", "paper_authors", "feed_entries")
         }
 
 

@@ -267,11 +267,13 @@ class PaperStore:
         query = _in_category(query, category, joined=True)
         if sort == "date":
             query = query.order_by(
-                FeedEntry.feed_date.desc(), FeedEntry.submitted_at.desc(), Paper.id.desc()
+                FeedEntry.feed_date.desc(),
+                FeedEntry.submitted_at.desc().nulls_last(),
+                Paper.id.desc(),
             )
         else:
             query = query.order_by(
-                Paper.upvotes.desc(), FeedEntry.submitted_at.asc(), Paper.id.asc()
+                Paper.upvotes.desc(), FeedEntry.submitted_at.asc().nulls_last(), Paper.id.asc()
             )
         query = query.offset(offset)
         if limit is not None:

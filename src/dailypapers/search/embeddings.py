@@ -62,6 +62,9 @@ class MiniLMEmbedder:
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle ORT threads otherwise spin for a while after each run and starve the numpy
+        # vector search that follows: measured 27 ms -> 15 ms for embed + 100k search.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return ort.InferenceSession(
             str(self.model_path), options, providers=["CPUExecutionProvider"]
         )

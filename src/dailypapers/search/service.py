@@ -77,6 +77,10 @@ class SearchService:
         depth = max(depth, offset + limit)
         used = self._usable_mode(mode, notes)
         ranked = self._rank(query, used, depth)
+        if sort == "relevance" and not filters.active:
+            # Only the requested page needs loading: the ranking already decided the order.
+            page = self._hits(ranked[offset : offset + limit], filters, sort)
+            return SearchResult(query, mode, used, page, len(ranked), offset, notes)
         hits = self._hits(ranked, filters, sort)
         return SearchResult(
             query, mode, used, hits[offset : offset + limit], len(hits), offset, notes

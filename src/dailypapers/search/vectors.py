@@ -65,7 +65,7 @@ class VectorIndex:
         if exclude is not None and exclude in self._row_of:
             scores[self._row_of[exclude]] = -np.inf
         k = min(limit, self._size)
-        top = np.argpartition(-scores, k - 1)[:k]
+        top = np.argpartition(scores, self._size - k)[self._size - k :]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(self._ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
 

@@ -1,0 +1,84 @@
+"""The `dailypapers` command: a thin shell over the library.
+
+Ingest commands exit 0 when new papers arrived, 1 when nothing was new, 2 on error, so cron can
+chain follow-up work only when needed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dailypapers.cli.common import guard, open_engine, out, print_report, sync_lexical
+from dailypapers.cli.ingest import ingest_app
+from dailypapers.cli.search import eval_app, index, search
+from dailypapers.config import Settings
+from dailypapers.db import migrate
+from dailypapers.db.engine import make_sessionmaker
+
+app = typer.Typer(help="Daily Papers: a self-hostable daily feed of research papers.")
+db_app = typer.Typer(help="Database schema commands.")
+app.add_typer(db_app, name="db")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(eval_app, name="eval")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
+    """Create or migrate the database schema (safe to run again)."""
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine, revision))
+    out.print(f"database at {revision}: {engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def demo(
+    force: Annotated[bool, typer.Option(help="Reload even if this demo set is loaded")] = False,
+) -> None:
+    """Load the bundled demo set of real papers (idempotent; seconds when already loaded)."""
+    from dailypapers.demo import load_demo
+
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine))
+    sessions = make_sessionmaker(engine)
+    report = guard(lambda: load_demo(sessions, force=force))
+    if report is None:
+        out.print("demo set already loaded")
+    else:
+        print_report(report)
+        sync_lexical(sessions)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address [default: settings]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: settings]")] = None,
+    workers: Annotated[int, typer.Option(help="Number of worker processes")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
+) -> None:
+    """Serve the web site, JSON API and feeds (migrates the database first)."""
+    import uvicorn
+
+    settings = Settings()
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine))
+    engine.dispose()
+    uvicorn.run(
+        "dailypapers.web.app:app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+app.command()(index)
+app.command()(search)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,74 @@
+"""Shared pieces of the command line: consoles, exit codes, database access, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from dailypapers.config import Settings
+from dailypapers.db.engine import make_engine
+from dailypapers.ingest.pipeline import IngestReport
+
+T = TypeVar("T")
+EXIT_NEW, EXIT_NOTHING_NEW, EXIT_ERROR = 0, 1, 2
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def open_engine() -> Engine:
+    settings = Settings()
+    if settings.is_sqlite:
+        guard(settings.ensure_dirs)
+    return guard(lambda: make_engine(settings))
+
+
+def sync_lexical(sessions: sessionmaker[Session]) -> None:
+    """Make what was just ingested searchable by words at once (embeddings come from `index`)."""
+    from dailypapers.search.lexical import IndexBusy
+    from dailypapers.search.runtime import build_search
+
+    try:
+        build_search(Settings(), sessions, with_embedder=False).indexer.sync_lexical()
+    except IndexBusy:
+        err.print("search index busy: the running server will index the new papers")
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def print_report(report: IngestReport, dry_run: bool = False) -> None:
+    r = report.result
+    verb = "would add" if dry_run else "added"
+    out.print(
+        f"{report.records} records: {verb} {r.new} new papers, {r.updated} updated, "
+        f"{r.unchanged} unchanged, {r.new_feed_entries} new feed entries; "
+        f"{len(report.issues)} skipped"
+    )
+
+
+def guard(action: Callable[[], T]) -> T:
+    """Turn database failures into one clear line and exit code 2 instead of a traceback."""
+    try:
+        return action()
+    except OperationalError as exc:
+        err.print(f"[red]database error:[/red] {exc.orig}")
+    except SQLAlchemyError as exc:
+        err.print(f"[red]database error:[/red] {exc}")
+    except OSError as exc:
+        err.print(f"[red]error:[/red] {exc.strerror or exc}: {exc.filename or ''}")
+    raise typer.Exit(EXIT_ERROR)

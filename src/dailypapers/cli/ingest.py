@@ -1,0 +1,225 @@
+"""`dailypapers ingest ...`: one command per source (exit 0 new, 1 nothing new, 2 error)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from dailypapers.cli.common import (
+    EXIT_ERROR,
+    EXIT_NEW,
+    EXIT_NOTHING_NEW,
+    T,
+    err,
+    guard,
+    open_engine,
+    out,
+    print_report,
+    progress_bar,
+    sync_lexical,
+)
+from dailypapers.config import Settings
+from dailypapers.db import migrate
+from dailypapers.db.engine import make_sessionmaker
+from dailypapers.ingest import hf_daily
+from dailypapers.ingest.http import PoliteClient
+from dailypapers.ingest.pipeline import IngestReport, ingest
+
+ingest_app = typer.Typer(help="Import papers from a source (exit 0 new, 1 nothing new, 2 error).")
+
+
+def _finish_ingest(report: IngestReport, sessions: sessionmaker[Session], dry_run: bool) -> None:
+    print_report(report, dry_run=dry_run)
+    if not dry_run:
+        sync_lexical(sessions)
+    raise typer.Exit(EXIT_NEW if report.new else EXIT_NOTHING_NEW)
+
+
+def _client(settings: Settings) -> PoliteClient:
+    from dailypapers import __version__
+
+    return PoliteClient(
+        min_interval=settings.arxiv_delay,
+        user_agent=f"dailypapers/{__version__} (self-hosted paper feed)",
+    )
+
+
+@ingest_app.command("arxiv")
+def ingest_arxiv(
+    ids: Annotated[list[str] | None, typer.Option("--id", help="arXiv id; repeat for more")] = None,
+    query: Annotated[
+        str | None, typer.Option(help="API search_query, e.g. 'cat:cs.LG AND ti:diffusion'")
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option(help="Newest papers of a category, e.g. cs.CL")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="With --category/--query: stop before this date")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many papers")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Fetch and compare, write nothing")] = False,
+) -> None:
+    """Fetch papers from the arXiv API (one request per DAILYPAPERS_ARXIV_DELAY seconds)."""
+    import datetime as dt
+
+    from dailypapers.ingest.arxiv_api import ArxivApi
+
+    chosen = [x for x in (ids, query, category) if x]
+    if len(chosen) != 1:
+        err.print("[red]error:[/red] give exactly one of --id, --query or --category")
+        raise typer.Exit(EXIT_ERROR)
+    try:
+        since_day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        err.print(f"[red]error:[/red] --since must be YYYY-MM-DD, got {since!r}")
+        raise typer.Exit(EXIT_ERROR) from None
+    settings = Settings()
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine))
+    sessions = make_sessionmaker(engine)
+    with _client(settings) as client:
+        api = ArxivApi(client, settings.arxiv_api_url)
+        if ids:
+            items = api.by_ids(ids)
+        else:
+            search_query = query or f"cat:{category}"
+            items = api.search(search_query, since=since_day, limit=limit)
+        report = _fetching(
+            lambda: ingest(sessions, items, batch_size=100, dry_run=dry_run, on_issue=_report_issue)
+        )
+    _finish_ingest(report, sessions, dry_run)
+
+
+@ingest_app.command("oai")
+def ingest_oai(
+    from_date: Annotated[str, typer.Option("--from", help="First datestamp, YYYY-MM-DD")],
+    until: Annotated[str | None, typer.Option(help="Last datestamp, YYYY-MM-DD")] = None,
+    set_spec: Annotated[
+        str | None, typer.Option("--set", help="OAI set, e.g. cs or physics:hep-th")
+    ] = None,
+    restart: Annotated[bool, typer.Option(help="Ignore a saved checkpoint and start over")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Fetch the first page, write nothing")] = False,
+) -> None:
+    """Bulk-harvest arXiv over OAI-PMH, resuming from the saved checkpoint after a crash."""
+    import datetime as dt
+
+    from dailypapers.ingest.oai import OaiError, harvest
+
+    try:
+        start = dt.date.fromisoformat(from_date)
+        end = dt.date.fromisoformat(until) if until else None
+    except ValueError:
+        err.print("[red]error:[/red] --from/--until must be YYYY-MM-DD")
+        raise typer.Exit(EXIT_ERROR) from None
+    settings = Settings()
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine))
+    sessions = make_sessionmaker(engine)
+    with _client(settings) as client:
+        try:
+            report = _fetching(lambda: harvest(
+                sessions, client, settings.arxiv_oai_url, from_date=start, until=end,
+                set_spec=set_spec, dry_run=dry_run, restart=restart,
+                on_page=lambda r: err.print(f"page {r.pages}: {r.result.new} new so far"),
+            ))  # fmt: skip
+        except OaiError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(EXIT_ERROR) from None
+    if report.already_done:
+        out.print("this window was harvested completely before; --restart to harvest it again")
+        raise typer.Exit(EXIT_NOTHING_NEW)
+    for issue in report.issues:
+        err.print(f"skipped {issue}")
+    if report.resumed:
+        out.print("resumed from the saved checkpoint")
+    r = report.result
+    verb = "would add" if dry_run else "added"
+    out.print(
+        f"{report.pages} pages: {verb} {r.new} new papers, {r.updated} updated, "
+        f"{r.unchanged} unchanged; {len(report.issues)} skipped, "
+        f"{report.deleted} deleted upstream"
+    )
+    if not dry_run:
+        sync_lexical(sessions)
+    raise typer.Exit(EXIT_NEW if r.new else EXIT_NOTHING_NEW)
+
+
+@ingest_app.command("arxiv-snapshot")
+def ingest_snapshot(
+    path: Annotated[Path, typer.Argument(help="arxiv-metadata-oai-snapshot.json[.gz]")],
+    dry_run: Annotated[bool, typer.Option(help="Parse and compare, write nothing")] = False,
+    batch: Annotated[int, typer.Option(min=100, max=50_000, help="Papers per transaction")] = 5000,
+) -> None:
+    """Stream the Kaggle/Cornell arXiv metadata snapshot into the store (constant memory)."""
+    from dailypapers.ingest.snapshot import read_snapshot
+
+    if not path.exists():
+        err.print(f"[red]error:[/red] no such file: {path}")
+        raise typer.Exit(EXIT_ERROR)
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine))
+    sessions = make_sessionmaker(engine)
+    with progress_bar() as progress:
+        task = progress.add_task(f"{path.name}: lines", total=None)
+
+        def items() -> Iterator[hf_daily.Parsed]:
+            for number, item in read_snapshot(path):
+                if number % 1000 == 0:
+                    progress.update(task, completed=number)
+                yield item
+
+        report = guard(lambda: ingest(sessions, items(), batch_size=batch, dry_run=dry_run,
+                                       on_issue=lambda i: err.print(f"skipped {i}")))  # fmt: skip
+    _finish_ingest(report, sessions, dry_run)
+
+
+def _report_issue(issue: hf_daily.Issue) -> None:
+    err.print(f"skipped {issue}")
+
+
+def _fetching(action: Callable[[], T]) -> T:
+    from dailypapers.ingest.http import FetchError
+
+    try:
+        return guard(action)
+    except FetchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+@ingest_app.command("hf-daily")
+def ingest_hf_daily(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.json, .jsonl, .gz)")],
+    dry_run: Annotated[bool, typer.Option(help="Parse and compare, write nothing")] = False,
+) -> None:
+    """Import Hugging Face /api/daily_papers responses or the papers.jsonl archive."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        err.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
+        raise typer.Exit(EXIT_ERROR)
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine))
+    files = list(hf_daily.iter_files(paths))
+    sessions = make_sessionmaker(engine)
+    with progress_bar() as progress:
+        task = progress.add_task("files", total=len(files))
+
+        def records() -> Iterator[hf_daily.Parsed]:
+            for path in files:
+                progress.update(task, description=path.name)
+                yield from hf_daily.read_path(path)
+                progress.advance(task)
+
+        report = guard(
+            lambda: ingest(
+                sessions, records(), dry_run=dry_run, on_issue=lambda i: err.print(f"skipped {i}")
+            )
+        )
+    print_report(report, dry_run=dry_run)
+    if not dry_run:
+        sync_lexical(sessions)
+    raise typer.Exit(EXIT_NEW if report.new else EXIT_NOTHING_NEW)
