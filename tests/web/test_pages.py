@@ -90,3 +90,13 @@ def test_pagination_on_a_busy_month(client, sessions, settings):
     assert "page 1 of 2" in first
     second = client.get("/papers?month=2026-06&sort=upvotes&page=2").text
     assert len(re.findall(r'<article class="card">', second)) == 3
+
+
+def test_security_headers_on_pages_api_and_errors(client):
+    for url in ("/", "/api/daily_papers", "/papers/2101.00001", "/static/style.css"):
+        headers = client.get(url).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"

@@ -21,6 +21,7 @@ from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
 from dailypapers.web import api, feeds, pages
 from dailypapers.web import search as search_routes
+from dailypapers.web.security import install_security_headers
 from dailypapers.web.templating import make_templates
 
 HERE = Path(__file__).parent
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.include_router(feeds.router)
     app.include_router(pages.router)
     _install_error_handlers(app, app.state.templates)
+    install_security_headers(app)
     return app
 
 
