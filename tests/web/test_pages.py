@@ -100,3 +100,11 @@ def test_security_headers_on_pages_api_and_errors(client):
         assert "frame-ancestors 'none'" in csp
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_empty_category_says_how_to_fill_it(client, sessions):
+    store_records(sessions, record(feed_date=MON))
+    page = client.get("/papers", params={"category": "cs.CL"})
+    assert page.status_code == 200
+    assert "No papers in cs.CL yet" in page.text and "ingest arxiv --category cs.CL" in page.text
+    assert client.get("/papers", params={"category": "<script>"}).status_code == 400

@@ -65,7 +65,7 @@ def _feed(
     templates = request.app.state.templates
     period = resolve_period(store, parse_period(date, week, month), category)
     if period is None:
-        return templates.TemplateResponse(request, "empty.html", {})
+        return templates.TemplateResponse(request, "empty.html", {"category": category})
     if sort not in SORTS:
         sort = "upvotes"
     size = request.app.state.settings.page_size
