@@ -44,7 +44,8 @@ format: $(DEV_STAMP) ## Format and fix lint in place
 	$(BIN)/ruff format src tests scripts
 	$(BIN)/ruff check --fix src tests scripts
 
-bench: $(DEV_STAMP) ## Run the benchmarks (quick; FULL=1 for 1M papers); figures go to bench/results/
+bench: $(DEV_STAMP) ## Run the benchmarks (quick: 100k; FULL=1: 1M); figures go to bench/results/
+	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/search.py
 
 demo-data: $(DEV_STAMP) ## Rebuild the bundled demo set (and its embeddings) from ../shared/data/hf-daily

@@ -15,6 +15,7 @@ with the real model at query time (that cost is inside the hybrid figures).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -28,7 +29,16 @@ import numpy as np
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SHARED, dir_mb, machine, percentiles, rss_mb, timed, write_result  # noqa: E402
+from common import (  # noqa: E402
+    RESULTS,
+    SHARED,
+    dir_mb,
+    machine,
+    percentiles,
+    rss_mb,
+    timed,
+    write_result,
+)
 
 from dailypapers.config import Settings  # noqa: E402
 from dailypapers.db import migrate  # noqa: E402
@@ -241,7 +251,17 @@ def main() -> None:
     qs = queries(args.queries)
     results = [bench_size(int(n), sources, qs, embedder) for n in args.sizes.split(",")]
     print_table(results)
-    path = write_result("search", {"sources": len(sources), "queries": len(qs), "results": results})
+    # keep figures of other sizes from earlier runs (each entry carries its own run's machine)
+    previous = RESULTS / "search.json"
+    kept = []
+    if previous.exists():
+        old = json.loads(previous.read_text())
+        sizes = {r["papers"] for r in results}
+        kept = [{**r, "machine": r.get("machine", old["machine"])} for r in old.get("results", [])
+                if r["papers"] not in sizes]  # fmt: skip
+    here = machine()
+    merged = sorted(kept + [{**r, "machine": here} for r in results], key=lambda r: r["papers"])
+    path = write_result("search", {"sources": len(sources), "queries": len(qs), "results": merged})
     print(
         f"\nwritten to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
     )
