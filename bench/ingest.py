@@ -29,7 +29,7 @@ HEAD = SHARED / "arxiv-snapshot" / "arxiv-metadata-oai-snapshot.head200.jsonl"
 
 
 def synthesise(path: Path, lines: int) -> None:
-    rows = [json.loads(line) for line in HEAD.open()]
+    rows = [json.loads(line) for line in HEAD.read_text().splitlines()]
     with path.open("w") as out:
         for i in range(lines):
             row = dict(rows[i % len(rows)])
