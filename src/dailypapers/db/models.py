@@ -49,7 +49,9 @@ class Paper(Base):
     comments: Mapped[str | None] = mapped_column(Text)
     journal_ref: Mapped[str | None] = mapped_column(String(500))
     doi: Mapped[str | None] = mapped_column(String(200))
-    upvotes: Mapped[int] = mapped_column(Integer, default=0)
+    upvotes: Mapped[int] = mapped_column(Integer, default=0)  # as counted by the source
+    # votes cast here; kept in step with the votes table in the voting transaction
+    community_votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     num_comments: Mapped[int] = mapped_column(Integer, default=0)
     # When the source data was observed; an older observation never overwrites a newer one.
     observed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -62,6 +64,11 @@ class Paper(Base):
     feed_entries: Mapped[list[FeedEntry]] = relationship(
         back_populates="paper", cascade="all, delete-orphan", order_by="FeedEntry.feed_date"
     )
+
+    @property
+    def votes(self) -> int:
+        """What readers see: the source's upvotes plus this instance's own."""
+        return (self.upvotes or 0) + (self.community_votes or 0)
 
     @property
     def author_names(self) -> list[str]:
@@ -140,3 +147,40 @@ class SearchQueue(Base):
 
     paper_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     queued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    is_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class UserSession(Base):
+    """A signed-in browser; only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Vote(Base):
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "paper_id", name="uq_votes_user_paper"),
+        Index("ix_votes_paper_id", "paper_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

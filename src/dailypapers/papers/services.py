@@ -78,6 +78,22 @@ def feed_page(
     )
 
 
+TRENDING_DAYS = 7
+
+
+def trending(store: PaperStore, limit: int = 50, category: str | None = None) -> FeedPage | None:
+    """The last TRENDING_DAYS days that have papers, ranked by the trending score."""
+    from dailypapers.ranking.trending import sort_trending
+
+    latest = store.latest_feed_date(category)
+    if latest is None:
+        return None
+    period = Period("date", latest - dt.timedelta(days=TRENDING_DAYS - 1), latest)
+    page = feed_page(store, period, limit=5000, category=category)
+    ranked = sort_trending(page.items, latest)[:limit]
+    return FeedPage(period, ranked, page.total, 0, None, None, {}, category)
+
+
 @dataclass(frozen=True)
 class PaperDetail:
     paper: Paper

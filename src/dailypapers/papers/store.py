@@ -273,7 +273,9 @@ class PaperStore:
             )
         else:
             query = query.order_by(
-                Paper.upvotes.desc(), FeedEntry.submitted_at.asc().nulls_last(), Paper.id.asc()
+                (Paper.upvotes + Paper.community_votes).desc(),
+                FeedEntry.submitted_at.asc().nulls_last(),
+                Paper.id.asc(),
             )
         query = query.offset(offset)
         if limit is not None:
@@ -300,7 +302,7 @@ class PaperStore:
 
     def upvotes_on_day(self, day: dt.date) -> list[tuple[str, int]]:
         rows = self.session.execute(
-            select(Paper.arxiv_id, Paper.upvotes)
+            select(Paper.arxiv_id, Paper.upvotes + Paper.community_votes)
             .join(FeedEntry, FeedEntry.paper_id == Paper.id)
             .where(FeedEntry.feed_date == day)
         )

@@ -25,6 +25,6 @@ def sort_trending(items: Sequence[FeedItem], reference_day: dt.date) -> list[Fee
 
     def score(item: FeedItem) -> float:
         entered = item.submitted_at or dt.datetime.combine(item.feed_date, dt.time())
-        return trending_score(item.paper.upvotes, (reference - entered).total_seconds() / 3600)
+        return trending_score(item.paper.votes, (reference - entered).total_seconds() / 3600)
 
     return sorted(items, key=lambda item: (-score(item), item.paper.arxiv_id))

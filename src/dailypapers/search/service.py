@@ -147,5 +147,5 @@ class SearchService:
         if sort == "date":
             hits.sort(key=lambda h: h.paper.published_at or dt.datetime.min, reverse=True)
         elif sort == "upvotes":
-            hits.sort(key=lambda h: -h.paper.upvotes)
+            hits.sort(key=lambda h: -h.paper.votes)
         return hits

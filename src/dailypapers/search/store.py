@@ -200,7 +200,7 @@ def _conditions(filters: Filters) -> list:  # type: ignore[type-arg]
     if filters.category:
         conditions.append(category_condition(filters.category))
     if filters.min_upvotes:
-        conditions.append(Paper.upvotes >= filters.min_upvotes)
+        conditions.append(Paper.upvotes + Paper.community_votes >= filters.min_upvotes)
     return conditions
 
 

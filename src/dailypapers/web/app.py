@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,12 +14,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dailypapers import __version__
+from dailypapers.community.services import user_for_session
 from dailypapers.config import Settings
 from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
-from dailypapers.web import api, feeds, pages
+from dailypapers.web import accounts, api, csrf, feeds, pages
 from dailypapers.web import search as search_routes
 from dailypapers.web.security import install_security_headers
 from dailypapers.web.templating import make_templates
@@ -52,13 +53,36 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.state.search = search or build_search(settings, app.state.sessions)
     app.state.templates = make_templates(settings)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(accounts.router)
     app.include_router(search_routes.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
     _install_error_handlers(app, app.state.templates)
     install_security_headers(app)
+    _install_user_loader(app)
     return app
+
+
+def _install_user_loader(app: FastAPI) -> None:
+    """Who is signed in (one query, only when a session cookie came) and the CSRF cookie."""
+    secure = app.state.settings.env == "production"
+
+    @app.middleware("http")
+    async def _user(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.user = None
+        token = request.cookies.get(accounts.SESSION_COOKIE)
+        if token:
+            with app.state.sessions() as session:
+                user = user_for_session(session, token)
+                if user is not None:
+                    session.expunge(user)
+                request.state.user = user
+        response = await call_next(request)
+        csrf.set_cookie(request, response, secure)
+        return response
 
 
 def app_from_env() -> FastAPI:

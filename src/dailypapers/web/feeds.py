@@ -12,7 +12,13 @@ from feedgen.feed import FeedGenerator
 
 from dailypapers.config import Settings
 from dailypapers.papers.periods import day_period, parse_period
-from dailypapers.papers.services import FeedPage, feed_page, parse_category, resolve_period
+from dailypapers.papers.services import (
+    FeedPage,
+    feed_page,
+    parse_category,
+    resolve_period,
+    trending,
+)
 from dailypapers.papers.store import PaperStore
 from dailypapers.web.deps import paper_store
 
@@ -38,6 +44,16 @@ def daily_rss(
 ) -> Response:
     feed = _daily_feed(request.app.state.settings, store, date, category)
     return Response(feed.rss_str(pretty=True), media_type="application/rss+xml")
+
+
+@router.get("/trending.atom", response_class=Response)
+def trending_atom(request: Request, store: Store) -> Response:
+    settings = request.app.state.settings
+    page = trending(store)
+    feed = build_feed(settings, page, f"{settings.base_url}/feeds/trending.atom")
+    feed.title(f"{settings.site_name} — trending")
+    feed.link(href=f"{settings.base_url}/papers/trending", rel="alternate")
+    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
 
 
 def _daily_feed(

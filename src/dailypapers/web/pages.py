@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dailypapers.community.store import CommunityStore
 from dailypapers.ingest.records import RecordError, split_arxiv_id
 from dailypapers.papers.charts import papers_per_day_svg, upvote_strip_svg
 from dailypapers.papers.periods import parse_period, period_containing
@@ -16,6 +17,7 @@ from dailypapers.papers.services import (
     paper_detail,
     parse_category,
     resolve_period,
+    trending,
 )
 from dailypapers.papers.store import PaperStore
 from dailypapers.web.deps import paper_store
@@ -82,6 +84,7 @@ def _feed(
         "feed.html",
         {
             "feed": feed,
+            "voted": _voted(request, [i.paper.id for i in feed.items]),
             "chart": chart,
             "cat_q": cat_q,
             "sort": sort,
@@ -89,6 +92,24 @@ def _feed(
             "pages": max(1, -(-feed.total // size)),
         },
     )
+
+
+@router.get("/papers/trending", response_class=HTMLResponse)
+def trending_page(request: Request, store: Store) -> Response:
+    page = trending(store)
+    voted = _voted(request, [i.paper.id for i in page.items] if page else [])
+    return request.app.state.templates.TemplateResponse(
+        request, "trending.html", {"feed": page, "voted": voted}
+    )
+
+
+def _voted(request: Request, paper_ids: list[int]) -> set[int]:
+    """Which of these papers the signed-in reader has upvoted (to show the button pressed)."""
+    user = getattr(request.state, "user", None)
+    if user is None or not paper_ids:
+        return set()
+    with request.app.state.sessions() as session:
+        return CommunityStore(session).voted_ids(user, paper_ids)
 
 
 @router.get("/papers/{arxiv_id:path}", response_class=HTMLResponse)
@@ -106,6 +127,7 @@ def paper(request: Request, arxiv_id: str, store: Store) -> Response:
         "paper.html",
         {
             "d": detail,
+            "voted": _voted(request, [detail.paper.id]),
             "strip": upvote_strip_svg(detail.day_upvotes, canonical),
             "similar": similar,
             "similar_mode": similar_mode,

@@ -48,7 +48,7 @@ class PaperOut(BaseModel):
             authors=[AuthorOut(name=n) for n in paper.author_names],
             publishedAt=paper.published_at,
             submittedOnDailyAt=submitted_at,
-            upvotes=paper.upvotes,
+            upvotes=paper.votes,
             numComments=paper.num_comments,
             githubRepo=paper.github_repo,
             githubStars=paper.github_stars,

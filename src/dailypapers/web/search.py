@@ -15,6 +15,7 @@ from dailypapers.search.highlight import highlight, snippet
 from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
 from dailypapers.search.store import Filters
 from dailypapers.web.feeds import xml_safe
+from dailypapers.web.pages import _voted
 from dailypapers.web.schemas import PaperOut
 
 router = APIRouter()
@@ -158,6 +159,7 @@ def search_page(
         {
             "result": result,
             "rows": rows,
+            "voted": _voted(request, [h.paper.id for h in result.hits]),
             "params": params,
             "page": page,
             "pages": max(1, -(-result.total // size)),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from dailypapers.config import Settings
+from dailypapers.web.csrf import csrf_token
 
 
 def author_line(names: list[str], shown: int = 6) -> str:
@@ -19,10 +22,16 @@ def human_date(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
 
+def _request_context(request: Request) -> dict[str, Any]:
+    return {"current_user": getattr(request.state, "user", None), "csrf": csrf_token(request)}
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     from pathlib import Path
 
-    templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+    templates = Jinja2Templates(
+        directory=Path(__file__).parent / "templates", context_processors=[_request_context]
+    )
     templates.env.filters["authors"] = author_line
     templates.env.filters["human_date"] = human_date
     templates.env.globals["site_name"] = settings.site_name

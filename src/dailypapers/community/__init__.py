@@ -1,0 +1,1 @@
+"""Community: accounts, sessions, API tokens and votes."""

@@ -1,0 +1,118 @@
+"""All SQL about users, sessions and votes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dailypapers.db.models import Paper, User, UserSession, Vote, utcnow
+
+
+class CommunityStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- users --------------------------------------------------------------------------------
+
+    def add_user(self, username: str, email: str, password_hash: str) -> User | None:
+        """The new user, or None when the username or email is taken (checked by the database)."""
+        user = User(username=username, email=email, password_hash=password_hash)
+        try:
+            with self.session.begin_nested():
+                self.session.add(user)
+        except IntegrityError:
+            return None
+        return user
+
+    def user_by_login(self, login: str) -> User | None:
+        login = login.strip()
+        return self.session.scalar(
+            select(User).where(or_(User.username == login, User.email == login.lower()))
+        )
+
+    def user_by_name(self, username: str) -> User | None:
+        return self.session.scalar(select(User).where(User.username == username))
+
+    def user_by_token_hash(self, token_hash: str) -> User | None:
+        return self.session.scalar(select(User).where(User.api_token_hash == token_hash))
+
+    # --- sessions -----------------------------------------------------------------------------
+
+    def add_session(self, user: User, token_hash: str, lifetime: dt.timedelta) -> None:
+        now = utcnow()
+        self.session.add(
+            UserSession(
+                token_hash=token_hash, user_id=user.id, created_at=now, expires_at=now + lifetime
+            )
+        )
+
+    def user_for_session(self, token_hash: str) -> User | None:
+        return self.session.scalar(
+            select(User)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.token_hash == token_hash, UserSession.expires_at > utcnow())
+        )
+
+    def drop_session(self, token_hash: str) -> None:
+        self.session.execute(delete(UserSession).where(UserSession.token_hash == token_hash))
+
+    # --- votes --------------------------------------------------------------------------------
+
+    def add_vote(self, user: User, paper_id: int) -> bool:
+        """True when this is a new vote; the paper's counter moves in the same transaction."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(Vote(user_id=user.id, paper_id=paper_id))
+        except IntegrityError:
+            return False
+        self.session.execute(
+            update(Paper)
+            .where(Paper.id == paper_id)
+            .values(community_votes=Paper.community_votes + 1)
+        )
+        return True
+
+    def remove_vote(self, user: User, paper_id: int) -> bool:
+        result = self.session.execute(
+            delete(Vote).where(Vote.user_id == user.id, Vote.paper_id == paper_id)
+        )
+        removed = getattr(result, "rowcount", 0)
+        if removed:
+            self.session.execute(
+                update(Paper)
+                .where(Paper.id == paper_id)
+                .values(community_votes=Paper.community_votes - 1)
+            )
+        return bool(removed)
+
+    def votes_of(self, paper_id: int) -> tuple[int, int]:
+        """(all votes shown to readers, votes cast on this instance)."""
+        row = self.session.execute(
+            select(Paper.upvotes, Paper.community_votes).where(Paper.id == paper_id)
+        ).one()
+        return row[0] + row[1], row[1]
+
+    def count_votes_rows(self, paper_id: int) -> int:
+        return self.session.scalar(select(func.count()).where(Vote.paper_id == paper_id)) or 0
+
+    def voted_ids(self, user: User, paper_ids: list[int]) -> set[int]:
+        if not paper_ids:
+            return set()
+        return set(
+            self.session.scalars(
+                select(Vote.paper_id).where(Vote.user_id == user.id, Vote.paper_id.in_(paper_ids))
+            )
+        )
+
+    def upvoted_papers(self, user: User, limit: int = 200) -> list[tuple[Paper, dt.datetime]]:
+        rows = self.session.execute(
+            select(Paper, Vote.created_at)
+            .join(Vote, Vote.paper_id == Paper.id)
+            .where(Vote.user_id == user.id)
+            .order_by(Vote.created_at.desc())
+            .limit(limit)
+        )
+        return [(paper, created) for paper, created in rows]
