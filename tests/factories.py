@@ -16,14 +16,15 @@ _ids = itertools.count(1)
 
 def record(**overrides: Any) -> PaperRecord:
     n = next(_ids)
-    day = overrides.pop("feed_date", dt.date(2026, 6, 10))
+    feed_date = overrides.pop("feed_date", dt.date(2026, 6, 10))
+    day = feed_date or dt.date(2026, 6, 10)  # None: a paper on no feed yet
     values: dict[str, Any] = {
         "arxiv_id": f"2606.{10000 + n:05d}",
         "title": f"Paper number {n}",
         "abstract": f"An abstract about topic {n}.",
         "authors": ("Ada Lovelace", "Alan Turing"),
         "published_at": dt.datetime.combine(day - dt.timedelta(days=2), dt.time(12)),
-        "feed_date": day,
+        "feed_date": feed_date,
         "submitted_at": dt.datetime.combine(day, dt.time(8, n % 60)),
         "upvotes": 5,
         "num_comments": 1,

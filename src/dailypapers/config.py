@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     arxiv_delay: float = Field(
         3.0, ge=0, description="Seconds between requests to arXiv (its published rule is 3)."
     )
+    submission_max_age_days: int = Field(
+        14, ge=1, le=3650, description="Papers older than this on arXiv cannot be submitted."
+    )
     search_dir: Path | None = Field(
         None, description="Folder of the lexical search index; empty means DATA_DIR/search."
     )

@@ -121,3 +121,21 @@ def test_every_state_change_needs_the_csrf_token(client, sessions, url, data, cs
     response = client.post(url, data=data, follow_redirects=False)
     assert response.status_code == 403
     assert "did not come from this site" in response.text
+
+
+def test_cli_moderator_and_export_user(client, settings, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    if not settings.is_sqlite:
+        monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(settings.data_dir))
+        monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
+    signup(client)
+    runner = CliRunner()
+    assert runner.invoke(app, ["moderator", "ada"]).exit_code == 0
+    exported = runner.invoke(app, ["export-user", "ada"])
+    assert exported.exit_code == 0 and '"is_moderator": true' in exported.output
+    assert runner.invoke(app, ["export-user", "nobody"]).exit_code == 2

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from dailypapers.cli.common import guard, open_engine, out, print_report, sync_lexical
+from dailypapers.cli.common import err, guard, open_engine, out, print_report, sync_lexical
 from dailypapers.cli.ingest import ingest_app
 from dailypapers.cli.search import eval_app, index, search
 from dailypapers.config import Settings
@@ -74,6 +74,50 @@ def serve(
         proxy_headers=True,
         log_level="info",
     )
+
+
+@app.command("export-user")
+def export_user(username: str = typer.Argument(help="Whose data to print as JSON")) -> None:
+    """Print everything stored about a user as JSON (what their "download my data" link gives)."""
+    import json
+
+    from dailypapers.community.services import export_user as export
+    from dailypapers.community.store import CommunityStore
+
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine))
+    try:
+        with make_sessionmaker(engine)() as session:
+            user = CommunityStore(session).user_by_name(username)
+            if user is None:
+                err.print(f"[red]error:[/red] no user {username!r}")
+                raise typer.Exit(2)
+            print(json.dumps(export(session, user), indent=2))
+    finally:
+        engine.dispose()
+
+
+@app.command("moderator")
+def moderator(
+    username: str = typer.Argument(help="User to change"),
+    revoke: Annotated[bool, typer.Option(help="Take the moderator role away")] = False,
+) -> None:
+    """Make a user a moderator (they can hide papers and comments and ban users)."""
+    from dailypapers.community.store import CommunityStore
+
+    engine = open_engine()
+    guard(lambda: migrate.upgrade(engine))
+    try:
+        with make_sessionmaker(engine)() as session:
+            user = CommunityStore(session).user_by_name(username)
+            if user is None:
+                err.print(f"[red]error:[/red] no user {username!r}")
+                raise typer.Exit(2)
+            user.is_moderator = not revoke
+            session.commit()
+    finally:
+        engine.dispose()
+    out.print(f"{username} is {'no longer ' if revoke else ''}a moderator")
 
 
 app.command()(index)

@@ -125,3 +125,32 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
             for p, at in store.upvoted_papers(user, limit=100_000)
         ],
     }
+
+
+def require_moderator(user: User) -> None:
+    if not user.is_moderator:
+        raise PermissionError("Only moderators can do that.")
+
+
+def set_paper_hidden(session: Session, moderator: User, paper_id: int, hidden: bool) -> None:
+    from dailypapers.db.models import Paper
+
+    require_moderator(moderator)
+    paper = session.get(Paper, paper_id)
+    if paper is not None:
+        paper.hidden = hidden
+
+
+def ban(session: Session, moderator: User, username: str) -> User | None:
+    """Ban a user: they are signed out everywhere and can no longer sign in or use tokens."""
+    from sqlalchemy import delete
+
+    from dailypapers.db.models import UserSession
+
+    require_moderator(moderator)
+    target = CommunityStore(session).user_by_name(username)
+    if target is None or target.id == moderator.id:
+        return None
+    target.is_banned = True
+    session.execute(delete(UserSession).where(UserSession.user_id == target.id))
+    return target

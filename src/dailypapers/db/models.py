@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -52,6 +53,7 @@ class Paper(Base):
     upvotes: Mapped[int] = mapped_column(Integer, default=0)  # as counted by the source
     # votes cast here; kept in step with the votes table in the voting transaction
     community_votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     num_comments: Mapped[int] = mapped_column(Integer, default=0)
     # When the source data was observed; an older observation never overwrites a newer one.
     observed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -100,6 +102,7 @@ class FeedEntry(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     submitted_by: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(32), default="hf-daily")
+    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     paper: Mapped[Paper] = relationship(back_populates="feed_entries")
 
@@ -184,3 +187,34 @@ class Vote(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Comment(Base):
+    """A comment on a paper; replies are one level deep (parent is a top-level comment)."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_paper_id", "paper_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)  # Markdown as written
+    body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitised once, at write time
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class RateEvent(Base):
+    """One counted action (a sign-in attempt, a vote...) for sliding-window rate limits."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

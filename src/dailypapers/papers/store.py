@@ -321,11 +321,11 @@ def category_condition(category: str) -> ColumnElement[bool]:
 
 
 def _in_category(query: Any, category: str | None, joined: bool = False) -> Any:
-    if not category:
-        return query
+    """Only papers a moderator has not hidden, and of `category` when one is given."""
     if not joined:
         query = query.join(Paper, FeedEntry.paper_id == Paper.id)
-    return query.where(category_condition(category))
+    query = query.where(Paper.hidden.is_(False))
+    return query.where(category_condition(category)) if category else query
 
 
 def _merge_duplicates(records: Sequence[PaperRecord]) -> list[PaperRecord]:

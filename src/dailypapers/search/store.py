@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dailypapers.db.models import Paper, PaperEmbedding, SearchQueue
@@ -190,8 +190,8 @@ class SearchStore:
         return self.session.scalar(select(Paper.id).where(Paper.arxiv_id == arxiv_id))
 
 
-def _conditions(filters: Filters) -> list:  # type: ignore[type-arg]
-    conditions = []
+def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Paper.hidden.is_(False)]
     if filters.date_from:
         conditions.append(Paper.published_at >= dt.datetime.combine(filters.date_from, dt.time()))
     if filters.date_to:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from dailypapers.community import services
+from dailypapers.community import ratelimit, services
 from dailypapers.community.store import CommunityStore
 from dailypapers.db.models import User
 from dailypapers.ingest.records import RecordError, split_arxiv_id
@@ -78,6 +78,8 @@ def signup(
     password: Annotated[str, Form(max_length=400)],
 ) -> Response:
     with request.app.state.sessions() as session:
+        ratelimit.hit(session, "signup", _client(request))
+        session.commit()
         try:
             user = services.sign_up(session, username, email, password)
         except services.SignupError as exc:
@@ -101,6 +103,8 @@ def login(
     next: Annotated[str, Form(max_length=400)] = "/",
 ) -> Response:
     with request.app.state.sessions() as session:
+        ratelimit.hit(session, "login", _client(request))
+        session.commit()
         user = services.authenticate(session, login, password)
         if user is None:
             context = {"error": services.LOGIN_FAILED, "next": _safe_next(next)}
@@ -170,8 +174,13 @@ def _paper_id(session, arxiv_id: str) -> int:  # type: ignore[no-untyped-def]
     return paper.id
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def _vote(request: Request, user: User, arxiv_id: str, up: bool) -> services.VoteResult:
     with request.app.state.sessions() as session:
+        ratelimit.hit(session, "vote", str(user.id))
         result = services.vote(session, session.merge(user), _paper_id(session, arxiv_id), up)
         session.commit()
     return result

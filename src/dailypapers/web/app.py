@@ -14,13 +14,14 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dailypapers import __version__
+from dailypapers.community.ratelimit import RateLimited
 from dailypapers.community.services import user_for_session
 from dailypapers.config import Settings
 from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
-from dailypapers.web import accounts, api, csrf, feeds, pages
+from dailypapers.web import accounts, api, community, csrf, feeds, pages
 from dailypapers.web import search as search_routes
 from dailypapers.web.security import install_security_headers
 from dailypapers.web.templating import make_templates
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.state.templates = make_templates(settings)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(accounts.router)
+    app.include_router(community.pages)
+    app.include_router(community.router)
     app.include_router(search_routes.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
@@ -121,6 +124,12 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
                 status_code=422,
             )
         return render_error(request, 422, problems)
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited) -> Response:
+        response = render_error(request, 429, str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

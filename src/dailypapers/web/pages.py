@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dailypapers.community import comments
 from dailypapers.community.store import CommunityStore
 from dailypapers.ingest.records import RecordError, split_arxiv_id
 from dailypapers.papers.charts import papers_per_day_svg, upvote_strip_svg
@@ -85,6 +86,7 @@ def _feed(
         {
             "feed": feed,
             "voted": _voted(request, [i.paper.id for i in feed.items]),
+            "ccounts": _comment_counts(request, [i.paper.id for i in feed.items]),
             "chart": chart,
             "cat_q": cat_q,
             "sort": sort,
@@ -97,10 +99,28 @@ def _feed(
 @router.get("/papers/trending", response_class=HTMLResponse)
 def trending_page(request: Request, store: Store) -> Response:
     page = trending(store)
-    voted = _voted(request, [i.paper.id for i in page.items] if page else [])
-    return request.app.state.templates.TemplateResponse(
-        request, "trending.html", {"feed": page, "voted": voted}
-    )
+    ids = [i.paper.id for i in page.items] if page else []
+    context = {
+        "feed": page,
+        "voted": _voted(request, ids),
+        "ccounts": _comment_counts(request, ids),
+    }
+    return request.app.state.templates.TemplateResponse(request, "trending.html", context)
+
+
+def _thread(request: Request, paper_id: int) -> list:  # type: ignore[type-arg]
+    with request.app.state.sessions() as session:
+        found = comments.thread(session, paper_id, getattr(request.state, "user", None))
+        for comment, replies in found:
+            session.expunge(comment)
+            for reply in replies:
+                session.expunge(reply)
+        return found
+
+
+def _comment_counts(request: Request, paper_ids: list[int]) -> dict[int, int]:
+    with request.app.state.sessions() as session:
+        return comments.count_visible(session, paper_ids)
 
 
 def _voted(request: Request, paper_ids: list[int]) -> set[int]:
@@ -128,6 +148,7 @@ def paper(request: Request, arxiv_id: str, store: Store) -> Response:
         {
             "d": detail,
             "voted": _voted(request, [detail.paper.id]),
+            "thread": _thread(request, detail.paper.id),
             "strip": upvote_strip_svg(detail.day_upvotes, canonical),
             "similar": similar,
             "similar_mode": similar_mode,

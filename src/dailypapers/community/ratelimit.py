@@ -1,0 +1,56 @@
+"""Sliding-window rate limits kept in the database, so every web worker sees the same counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from dailypapers.db.models import RateEvent, utcnow
+
+
+@dataclass(frozen=True)
+class Limit:
+    action: str
+    count: int
+    window: dt.timedelta
+
+    def describe(self) -> str:
+        minutes = int(self.window.total_seconds() // 60)
+        span = f"{minutes} minutes" if minutes < 120 else f"{minutes // 60} hours"
+        return f"at most {self.count} {self.action} per {span}"
+
+
+LIMITS = {
+    "signup": Limit("sign-ups", 5, dt.timedelta(hours=1)),
+    "login": Limit("sign-in attempts", 10, dt.timedelta(minutes=15)),
+    "vote": Limit("votes", 120, dt.timedelta(minutes=10)),
+    "comment": Limit("comments", 10, dt.timedelta(minutes=10)),
+    "submit": Limit("submissions", 10, dt.timedelta(days=1)),
+}
+
+
+class RateLimited(Exception):
+    def __init__(self, limit: Limit, retry_after: int) -> None:
+        super().__init__(f"Slow down: {limit.describe()}. Try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def hit(session: Session, action: str, who: str, now: dt.datetime | None = None) -> None:
+    """Count one `action` by `who` (a user id or client address); raise RateLimited if over."""
+    limit = LIMITS[action]
+    now = now or utcnow()
+    key = f"{action}:{who}"
+    since = now - limit.window
+    session.execute(delete(RateEvent).where(RateEvent.key == key, RateEvent.at <= since))
+    recent = session.execute(
+        select(func.count(), func.min(RateEvent.at)).where(
+            RateEvent.key == key, RateEvent.at > since
+        )
+    ).one()
+    if recent[0] >= limit.count:
+        retry = int((recent[1] + limit.window - now).total_seconds()) + 1
+        raise RateLimited(limit, max(retry, 1))
+    session.add(RateEvent(key=key, at=now))
