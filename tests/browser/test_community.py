@@ -1,19 +1,25 @@
 """A reader signs up, signs out and in again, upvotes without a reload, and sees it trend."""
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
+from dailypapers.db.models import utcnow
 from tests.factories import record, store_records
 
 pytestmark = pytest.mark.browser
 
 
-def test_sign_up_sign_in_upvote_and_trend(browser, live_server, sessions):
+def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, sessions):
+    today = utcnow().date()
+    recent = dt.datetime.combine(today - dt.timedelta(days=2), dt.time())
     store_records(
         sessions,
-        record(arxiv_id="2606.00001", title="Quiet paper", upvotes=5),
-        record(arxiv_id="2606.00002", title="Loud paper", upvotes=5),
-    )
+        record(arxiv_id="2606.00002", title="Loud paper", upvotes=1, feed_date=today),
+        record(arxiv_id="2606.00003", title="Fresh preprint", upvotes=0, published_at=recent,
+               feed_date=None),
+    )  # fmt: skip
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -32,21 +38,34 @@ def test_sign_up_sign_in_upvote_and_trend(browser, live_server, sessions):
     page.wait_for_url(live_server + "/")
     assert page.get_by_role("link", name="grace").is_visible()
 
+    page.get_by_role("link", name="Submit").click()
+    page.get_by_label("arXiv id or link").fill("https://arxiv.org/abs/2606.00003v1")
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(live_server + "/papers/2606.00003")
+    assert "grace" in page.locator("dl.dates").inner_text()  # credited
+
     page.goto(live_server + "/papers/trending")
-    titles = page.locator("article.card h2").all_inner_texts()
-    assert titles == ["Loud paper", "Quiet paper"]
-    quiet = page.locator("article.card", has_text="Quiet paper")
+    assert page.locator("article.card h2").all_inner_texts() == ["Loud paper", "Fresh preprint"]
+    fresh = page.locator("article.card", has_text="Fresh preprint")
     page.evaluate("window.notReloaded = true")
-    quiet.get_by_role("button", name="upvote").click()
-    expect(quiet.locator(".count")).to_have_text("6")
+    fresh.get_by_role("button", name="upvote").click()
+    expect(fresh.locator(".count")).to_have_text("1")
     assert page.evaluate("window.notReloaded") is True  # updated in place
-    quiet.get_by_role("button", name="upvote").click()  # and back
-    expect(quiet.locator(".count")).to_have_text("5")
-    quiet.get_by_role("button", name="upvote").click()
-    expect(quiet.locator(".count")).to_have_text("6")
-    page.reload()
-    titles = page.locator("article.card h2").all_inner_texts()
-    assert titles[0] == "Quiet paper"  # 6 votes against 5: it trends first now
+    fresh.get_by_role("button", name="upvote").click()  # and back
+    expect(fresh.locator(".count")).to_have_text("0")
+    fresh.get_by_role("button", name="upvote").click()
+    expect(fresh.locator(".count")).to_have_text("1")
+
+    fresh.locator("h2 a").click()
+    page.get_by_label("Comment (Markdown)").fill("Worth reading for **section 3**.")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    page.wait_for_url("**/papers/2606.00003#c*")
+    assert page.locator("article.comment strong").inner_text() == "section 3"
+
+    page.goto(live_server + "/papers/trending")  # submitted later, same votes: it rises
+    assert page.locator("article.card h2").all_inner_texts() == ["Fresh preprint", "Loud paper"]
+    page.get_by_role("link", name="grace").click()
+    assert "Fresh preprint" in page.locator("main").inner_text()
     assert errors == []
 
 

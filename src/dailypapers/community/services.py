@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dailypapers.community.comments import comments_of
 from dailypapers.community.passwords import hash_password, password_problems, verify_password
 from dailypapers.community.store import CommunityStore
 from dailypapers.db.models import User
@@ -123,6 +124,19 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
         "upvoted": [
             {"arxiv_id": p.arxiv_id, "title": p.title, "at": at.isoformat() + "Z"}
             for p, at in store.upvoted_papers(user, limit=100_000)
+        ],
+        "submitted": [
+            {"arxiv_id": p.arxiv_id, "title": p.title, "feed_date": day.isoformat()}
+            for p, day in store.submissions(user, limit=100_000)
+        ],
+        "comments": [
+            {
+                "arxiv_id": c.paper.arxiv_id,
+                "body": c.body,
+                "hidden": c.hidden,
+                "created_at": c.created_at.isoformat() + "Z",
+            }
+            for c in comments_of(session, user, limit=100_000)
         ],
     }
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dailypapers.db.models import Paper, User, UserSession, Vote, utcnow
+from dailypapers.db.models import FeedEntry, Paper, User, UserSession, Vote, utcnow
 
 
 class CommunityStore:
@@ -106,6 +106,16 @@ class CommunityStore:
                 select(Vote.paper_id).where(Vote.user_id == user.id, Vote.paper_id.in_(paper_ids))
             )
         )
+
+    def submissions(self, user: User, limit: int = 200) -> list[tuple[Paper, dt.date]]:
+        rows = self.session.execute(
+            select(Paper, FeedEntry.feed_date)
+            .join(FeedEntry, FeedEntry.paper_id == Paper.id)
+            .where(FeedEntry.submitter_id == user.id)
+            .order_by(FeedEntry.feed_date.desc())
+            .limit(limit)
+        )
+        return [(paper, day) for paper, day in rows]
 
     def upvoted_papers(self, user: User, limit: int = 200) -> list[tuple[Paper, dt.datetime]]:
         rows = self.session.execute(

@@ -207,6 +207,7 @@ class Comment(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     author: Mapped[User] = relationship(lazy="joined")
+    paper: Mapped[Paper] = relationship(lazy="joined")
 
 
 class RateEvent(Base):

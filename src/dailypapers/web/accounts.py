@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from dailypapers.community import ratelimit, services
+from dailypapers.community.comments import comments_of
 from dailypapers.community.store import CommunityStore
 from dailypapers.db.models import User
 from dailypapers.ingest.records import RecordError, split_arxiv_id
@@ -136,8 +137,14 @@ def user_page(request: Request, username: str) -> Response:
         user = CommunityStore(session).user_by_name(username)
         if user is None:
             raise HTTPException(404, f"No user {username[:40]!r} here.")
-        upvoted = CommunityStore(session).upvoted_papers(user)
-        return _render(request, "user.html", {"profile": user, "upvoted": upvoted})
+        store = CommunityStore(session)
+        context = {
+            "profile": user,
+            "upvoted": store.upvoted_papers(user),
+            "submitted": store.submissions(user),
+            "comments": comments_of(session, user),
+        }
+        return _render(request, "user.html", context)
 
 
 @router.get("/users/{username}/export.json", include_in_schema=False)
