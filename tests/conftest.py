@@ -19,6 +19,7 @@ from dailypapers.search.embeddings import MiniLMEmbedder
 from dailypapers.search.runtime import SearchRuntime, build_search
 from dailypapers.web.app import create_app
 from tests import postgres
+from tests.replay import ReplayServer, arxiv_replay
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("DAILYPAPERS_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -34,6 +35,13 @@ def shared(*parts: str) -> Path:
 def _backends() -> list[str]:
     default = "sqlite,postgres" if postgres.available() else "sqlite"
     return os.environ.get("DAILYPAPERS_TEST_BACKENDS", default).split(",")
+
+
+@pytest.fixture
+def arxiv() -> Iterator[ReplayServer]:
+    """A loopback HTTP server answering like the arXiv API, from recorded responses."""
+    with arxiv_replay(shared("arxiv-api", "recorded_2026")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

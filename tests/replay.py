@@ -6,12 +6,17 @@ is logged with its arrival time so tests can check pacing and what was asked.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+ARXIV_KEYS = ("id_list", "search_query", "start", "max_results")
 
 
 @dataclass
@@ -78,3 +83,17 @@ class ReplayServer:
     def __exit__(self, *_: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+@contextmanager
+def arxiv_replay(recorded: Path) -> Iterator[ReplayServer]:
+    """The recorded arXiv API exchanges (arxiv-api/recorded_2026), answered by their parameters."""
+    table = {}
+    for path in recorded.glob("*.json"):
+        data = json.loads(path.read_text())
+        query = parse_qs(urlsplit(data["url"]).query, keep_blank_values=True)
+        key = tuple(query.get(k, [""])[-1] for k in ARXIV_KEYS)
+        table[key] = Reply(data["status_code"], data["body"].encode())
+    with ReplayServer() as server:
+        server.resolver = lambda path, q: table.get(tuple(q.get(k, "") for k in ARXIV_KEYS))
+        yield server

@@ -133,3 +133,22 @@ def test_rate_limit_window_slides(sessions):
         ratelimit.hit(
             session, "login", "1.2.3.4", now=start + dt.timedelta(minutes=16)
         )  # later fine
+
+
+def test_submit_fetches_unknown_papers_from_arxiv(client, sessions, arxiv):
+    from dailypapers.papers.store import PaperStore
+
+    client.app.state.settings.arxiv_api_url = arxiv.url + "/api/query"
+    signup(client)
+
+    def submit(paper):
+        data = {"paper": paper, "csrf_token": token(client)}
+        return client.post("/submit", data=data, follow_redirects=False)
+
+    too_old = submit("2104.12255v1")  # fetched from the (replayed) arXiv API: published 2021
+    assert too_old.status_code == 400 and "last 14 days" in too_old.text
+    with sessions() as session:
+        assert PaperStore(session).get("2104.12255") is None  # nothing stored for a refusal
+    missing = submit("0000.0000")
+    assert missing.status_code == 400 and "arXiv has no paper 0000.0000" in missing.text
+    assert any(q.get("id_list") == "2104.12255" for _, _, q in arxiv.log)

@@ -1,8 +1,5 @@
 """The arXiv API client and parser against recorded responses replayed on 127.0.0.1."""
 
-import json
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 
 from dailypapers.ingest.arxiv_api import ArxivApi, parse_feed
@@ -13,31 +10,6 @@ from dailypapers.ingest.records import PaperRecord
 from dailypapers.papers.store import PaperStore
 from tests.conftest import shared
 from tests.replay import ReplayServer, Reply
-
-KEYS = ("id_list", "search_query", "start", "max_results")
-
-
-def recorded_api():
-    """Every recorded arXiv API exchange, keyed by the parameters that select the answer."""
-    table = {}
-    for path in shared("arxiv-api", "recorded_2026").glob("*.json"):
-        data = json.loads(path.read_text())
-        query = {
-            k: v[-1]
-            for k, v in parse_qs(urlsplit(data["url"]).query, keep_blank_values=True).items()
-        }
-        table[tuple(query.get(k, "") for k in KEYS)] = Reply(
-            data["status_code"], data["body"].encode()
-        )
-    return table
-
-
-@pytest.fixture
-def arxiv():
-    table = recorded_api()
-    with ReplayServer() as server:
-        server.resolver = lambda path, q: table.get(tuple(q.get(k, "") for k in KEYS))
-        yield server
 
 
 def client(**kwargs):
