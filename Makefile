@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test format bench demo-data clean
+.PHONY: help run test format serve-prod bench demo-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ test: $(DEV_STAMP) ## Install dev dependencies and run lint, types and the whole
 format: $(DEV_STAMP) ## Format and fix lint in place
 	$(BIN)/ruff format src tests scripts
 	$(BIN)/ruff check --fix src tests scripts
+
+WORKERS ?= 4
+serve-prod: $(STAMP) ## Serve with $(WORKERS) workers against DAILYPAPERS_DATABASE_URL (see docs/deploy.md)
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	DAILYPAPERS_ENV=production $(BIN)/dailypapers serve --host 0.0.0.0 --workers $(WORKERS)
 
 bench: $(DEV_STAMP) ## Run the benchmarks (quick: 100k; FULL=1: 1M); figures go to bench/results/
 	$(BIN)/python bench/ingest.py

@@ -32,6 +32,30 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -
     out.print(f"database at {revision}: {engine.url.render_as_string(hide_password=True)}")
 
 
+@db_app.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Option("--from", help="SQLAlchemy URL to copy from")],
+    target: Annotated[str, typer.Option("--to", help="SQLAlchemy URL of an empty database")],
+) -> None:
+    """Move a whole instance to another database (e.g. SQLite to PostgreSQL), losing nothing."""
+    from dailypapers.db.copy import CopyError, copy_database
+    from dailypapers.db.engine import make_engine
+
+    src = make_engine(Settings(database_url=source))
+    dst = make_engine(Settings(database_url=target))
+    try:
+        counts = guard(lambda: copy_database(src, dst))
+    except CopyError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        src.dispose()
+        dst.dispose()
+    for table, rows in counts.items():
+        out.print(f"{table}: {rows} rows")
+    out.print("copied and verified; run `dailypapers index --rebuild` against the new database")
+
+
 @app.command()
 def demo(
     force: Annotated[bool, typer.Option(help="Reload even if this demo set is loaded")] = False,
