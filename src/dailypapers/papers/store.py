@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dailypapers.db.models import (
@@ -83,8 +84,9 @@ class PaperStore:
         merged = _merge_duplicates(records)
         existing = self._papers_by_arxiv_id([r.arxiv_id for r in merged])
         fresh = [r for r in merged if r.arxiv_id not in existing]
-        id_of = self._insert_new(fresh)
-        result.new, result.new_ids = len(fresh), [r.arxiv_id for r in fresh]
+        id_of, mine = self._insert_new(fresh)
+        result.new, result.new_ids = len(mine), [r.arxiv_id for r in fresh if r.arxiv_id in mine]
+        result.unchanged += len(fresh) - len(mine)  # another process inserted them meanwhile
         stale: list[int] = []
         for record in merged:
             paper = existing.get(record.arxiv_id)
@@ -103,9 +105,14 @@ class PaperStore:
         result.new_feed_entries = self._add_feed_entries(records, id_of, set(existing))
         return result
 
-    def _insert_new(self, records: list[PaperRecord]) -> dict[str, int]:
+    def _insert_new(self, records: list[PaperRecord]) -> tuple[dict[str, int], set[str]]:
+        """Insert papers not seen yet; returns ids of all and the arxiv ids this call inserted.
+
+        Another process may insert the same papers between our lookup and our insert: conflicts
+        are skipped, and our rows are told apart by the batch's own `created_at`.
+        """
         if not records:
-            return {}
+            return {}, set()
         now = utcnow()
         rows = [
             {
@@ -122,24 +129,43 @@ class PaperStore:
         ]
         # executemany without RETURNING, then one lookup per chunk: far faster than
         # SQLAlchemy's ordered RETURNING on SQLite (measured in bench/ingest.py).
-        connection = self.session.connection()  # Core executemany: no ORM bookkeeping
-        connection.execute(insert(_table(Paper)), rows)
+        self._insert_ignoring(Paper, rows, ["arxiv_id"])
         id_of: dict[str, int] = {}
+        mine: set[str] = set()
         arxiv_ids = [r.arxiv_id for r in records]
         for start in range(0, len(arxiv_ids), 900):
             chunk = arxiv_ids[start : start + 900]
             found = self.session.execute(
-                select(Paper.arxiv_id, Paper.id).where(Paper.arxiv_id.in_(chunk))
+                select(Paper.arxiv_id, Paper.id, Paper.created_at).where(Paper.arxiv_id.in_(chunk))
             )
-            id_of.update({row[0]: row[1] for row in found})
+            for arxiv_id, paper_id, created_at in found:
+                id_of[arxiv_id] = paper_id
+                if created_at == now:
+                    mine.add(arxiv_id)
         authors = [
             {"paper_id": id_of[r.arxiv_id], "position": i, "name": name}
             for r in records
+            if r.arxiv_id in mine
             for i, name in enumerate(r.authors)
         ]
         if authors:
-            connection.execute(insert(_table(PaperAuthor)), authors)
-        return id_of
+            self._insert_ignoring(PaperAuthor, authors, ["paper_id", "position"])
+        return id_of, mine
+
+    def _insert_ignoring(
+        self, model: type[Base], rows: list[dict[str, Any]], keys: list[str]
+    ) -> None:
+        """Core executemany that skips rows whose unique `keys` already exist (no ORM objects)."""
+        connection = self.session.connection()
+        dialect = connection.dialect.name
+        statement: Any
+        if dialect == "postgresql":
+            statement = postgresql.insert(_table(model)).on_conflict_do_nothing(index_elements=keys)
+        elif dialect == "sqlite":
+            statement = sqlite.insert(_table(model)).on_conflict_do_nothing(index_elements=keys)
+        else:  # other engines: a plain insert (a concurrent duplicate fails the batch)
+            statement = insert(_table(model))
+        connection.execute(statement, rows)
 
     def _queue_for_search(self, paper_ids: list[int], new: list[int] | None = None) -> None:
         """Queue papers for the lexical index in the caller's transaction (the indexer drains).
@@ -148,9 +174,8 @@ class PaperStore:
         """
         now = utcnow()
         if new:
-            self.session.connection().execute(
-                insert(_table(SearchQueue)), [{"paper_id": i, "queued_at": now} for i in new]
-            )
+            rows = [{"paper_id": i, "queued_at": now} for i in new]
+            self._insert_ignoring(SearchQueue, rows, ["paper_id"])
         if not paper_ids:
             return
         queued = {
@@ -202,7 +227,7 @@ class PaperStore:
             if (id_of[arxiv_id], day) not in present
         ]
         if new_rows:
-            self.session.connection().execute(insert(_table(FeedEntry)), new_rows)
+            self._insert_ignoring(FeedEntry, new_rows, ["paper_id", "feed_date"])
         return len(new_rows)
 
     def checkpoint(self, key: str) -> HarvestCheckpoint:
