@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test format serve-prod bench demo-data clean
+.PHONY: help run test format check-security serve-prod bench demo-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test: $(DEV_STAMP) ## Install dev dependencies and run lint, types and the whole
 format: $(DEV_STAMP) ## Format and fix lint in place
 	$(BIN)/ruff format src tests scripts
 	$(BIN)/ruff check --fix src tests scripts
+
+check-security: $(DEV_STAMP) ## schemathesis over every API operation: no server error, no schema violation
+	BIN=$(BIN) scripts/check_security.sh
 
 WORKERS ?= 4
 serve-prod: $(STAMP) ## Serve with $(WORKERS) workers against DAILYPAPERS_DATABASE_URL (see docs/deploy.md)

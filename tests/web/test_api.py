@@ -98,3 +98,11 @@ def test_openapi_documents_the_api(client):
     spec = client.get("/openapi.json").json()
     assert "/api/daily_papers" in spec["paths"]
     assert "/api/papers/{arxiv_id}" in spec["paths"]
+
+
+def test_times_are_rfc3339_utc(client, papers):
+    item = client.get("/api/daily_papers").json()[0]
+    assert item["publishedAt"].endswith("Z")
+    assert item["paper"]["publishedAt"].endswith("Z") and item["paper"][
+        "submittedOnDailyAt"
+    ].endswith("Z")

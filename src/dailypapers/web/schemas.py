@@ -10,6 +10,11 @@ from dailypapers.db.models import Paper
 from dailypapers.papers.store import FeedItem
 
 
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Stored times are naive UTC; the API says so (RFC 3339, ending in Z like Hugging Face)."""
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
 class AuthorOut(BaseModel):
     name: str
 
@@ -46,8 +51,8 @@ class PaperOut(BaseModel):
             title=paper.title,
             summary=paper.abstract,
             authors=[AuthorOut(name=n) for n in paper.author_names],
-            publishedAt=paper.published_at,
-            submittedOnDailyAt=submitted_at,
+            publishedAt=utc(paper.published_at),
+            submittedOnDailyAt=utc(submitted_at),
             upvotes=paper.votes,
             numComments=paper.num_comments,
             githubRepo=paper.github_repo,
@@ -76,7 +81,7 @@ class DailyPaperOut(BaseModel):
         day_start = dt.datetime.combine(item.feed_date, dt.time())
         return cls(
             paper=PaperOut.of(paper, item.submitted_at),
-            publishedAt=item.submitted_at or day_start,
+            publishedAt=utc(item.submitted_at or day_start),
             feedDate=item.feed_date,
             title=paper.title,
             summary=paper.abstract,
