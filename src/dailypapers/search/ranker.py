@@ -13,9 +13,9 @@ because a query usually matches one statement of an abstract, which a whole-abst
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from dailypapers.search.fusion import Ranked
+Ranked = Sequence[tuple[int, float]]  # (paper id, engine score), best first
 
 LEXICAL = 0.65
 DENSE = 0.8

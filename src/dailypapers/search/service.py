@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.db.models import Paper
 from dailypapers.search.embeddings import Embedder
-from dailypapers.search.fusion import Ranked
 from dailypapers.search.lexical import TantivyIndex
 from dailypapers.search.query import ParsedQuery, parse_query
-from dailypapers.search.ranker import RERANK_DEPTH, first_stage, rerank
+from dailypapers.search.ranker import RERANK_DEPTH, Ranked, first_stage, rerank
 from dailypapers.search.store import Filters, SearchStore
 from dailypapers.search.vectors import VectorIndex
 
