@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from dailypapers.community import ratelimit, services
 from dailypapers.community.comments import comments_of
@@ -170,11 +171,12 @@ def new_api_token(request: Request, user: Annotated[User, Depends(require_user)]
     return _render(request, "token.html", {"token": token})
 
 
-def _paper_id(session, arxiv_id: str) -> int:  # type: ignore[no-untyped-def]
+def paper_id_or_404(session: Session, arxiv_id: str, invalid_status: int = 404) -> int:
+    """The paper's row id; 404 when absent, `invalid_status` when the id is not an arXiv id."""
     try:
         canonical, _ = split_arxiv_id(arxiv_id)
     except RecordError as exc:
-        raise HTTPException(404, str(exc)) from exc
+        raise HTTPException(invalid_status, str(exc)) from exc
     paper = PaperStore(session).get(canonical)
     if paper is None:
         raise HTTPException(404, f"paper {canonical} is not in this instance")
@@ -188,7 +190,7 @@ def _client(request: Request) -> str:
 def _vote(request: Request, user: User, arxiv_id: str, up: bool) -> services.VoteResult:
     with request.app.state.sessions() as session:
         ratelimit.hit(session, "vote", str(user.id))
-        result = services.vote(session, session.merge(user), _paper_id(session, arxiv_id), up)
+        result = services.vote(session, session.merge(user), paper_id_or_404(session, arxiv_id), up)
         session.commit()
     return result
 

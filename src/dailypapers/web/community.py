@@ -13,7 +13,7 @@ from dailypapers.ingest.arxiv_api import ArxivApi
 from dailypapers.ingest.http import FetchError, PoliteClient
 from dailypapers.ingest.records import PaperRecord
 from dailypapers.web import csrf
-from dailypapers.web.accounts import _paper_id, require_user
+from dailypapers.web.accounts import paper_id_or_404, require_user
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 pages = APIRouter(include_in_schema=False)
@@ -33,7 +33,7 @@ def post_comment(
     parent_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     with request.app.state.sessions() as session:
-        paper_id = _paper_id(session, arxiv_id)
+        paper_id = paper_id_or_404(session, arxiv_id)
         ratelimit.hit(session, "comment", str(user.id))
         try:
             comment = comments.add_comment(session, session.merge(user), paper_id, body, parent_id)
@@ -85,7 +85,7 @@ def hide_paper(
     with request.app.state.sessions() as session:
         try:
             services.set_paper_hidden(
-                session, session.merge(user), _paper_id(session, arxiv_id), hidden
+                session, session.merge(user), paper_id_or_404(session, arxiv_id), hidden
             )
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from exc

@@ -85,7 +85,7 @@ def _feed(
         "feed.html",
         {
             "feed": feed,
-            "voted": _voted(request, [i.paper.id for i in feed.items]),
+            "voted": voted_ids(request, [i.paper.id for i in feed.items]),
             "ccounts": _comment_counts(request, [i.paper.id for i in feed.items]),
             "chart": chart,
             "cat_q": cat_q,
@@ -102,7 +102,7 @@ def trending_page(request: Request, store: Store) -> Response:
     ids = [i.paper.id for i in page.items] if page else []
     context = {
         "feed": page,
-        "voted": _voted(request, ids),
+        "voted": voted_ids(request, ids),
         "ccounts": _comment_counts(request, ids),
     }
     return request.app.state.templates.TemplateResponse(request, "trending.html", context)
@@ -123,7 +123,7 @@ def _comment_counts(request: Request, paper_ids: list[int]) -> dict[int, int]:
         return comments.count_visible(session, paper_ids)
 
 
-def _voted(request: Request, paper_ids: list[int]) -> set[int]:
+def voted_ids(request: Request, paper_ids: list[int]) -> set[int]:
     """Which of these papers the signed-in reader has upvoted (to show the button pressed)."""
     user = getattr(request.state, "user", None)
     if user is None or not paper_ids:
@@ -147,7 +147,7 @@ def paper(request: Request, arxiv_id: str, store: Store) -> Response:
         "paper.html",
         {
             "d": detail,
-            "voted": _voted(request, [detail.paper.id]),
+            "voted": voted_ids(request, [detail.paper.id]),
             "thread": _thread(request, detail.paper.id),
             "strip": upvote_strip_svg(detail.day_upvotes, canonical),
             "similar": similar,

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from feedgen.feed import FeedGenerator
 
-from dailypapers.ingest.records import RecordError, split_arxiv_id
 from dailypapers.papers.services import parse_category
 from dailypapers.search.highlight import highlight, snippet
 from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
 from dailypapers.search.store import Filters
+from dailypapers.web.accounts import paper_id_or_404
 from dailypapers.web.feeds import xml_safe
-from dailypapers.web.pages import _voted
+from dailypapers.web.pages import voted_ids
 from dailypapers.web.schemas import PaperOut
 
 router = APIRouter()
@@ -105,26 +105,13 @@ def api_similar(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> JSONResponse:  # fmt: skip
     """Papers similar in meaning to this one."""
-    paper_id = _paper_id(request, arxiv_id)
+    with request.app.state.sessions() as session:
+        paper_id = paper_id_or_404(session, arxiv_id, invalid_status=400)
     hits, used = service.similar(paper_id, limit)
     items = [
         {**PaperOut.of(h.paper).model_dump(mode="json"), "score": round(h.score, 6)} for h in hits
     ]
     return JSONResponse(items, headers={"X-Search-Mode": used})
-
-
-def _paper_id(request: Request, arxiv_id: str) -> int:
-    from dailypapers.search.store import SearchStore
-
-    try:
-        canonical, _ = split_arxiv_id(arxiv_id)
-    except RecordError as exc:
-        raise HTTPException(400, str(exc)) from exc
-    with request.app.state.sessions() as session:
-        paper_id = SearchStore(session).paper_id_of(canonical)
-    if paper_id is None:
-        raise HTTPException(404, f"paper {canonical} is not in this instance")
-    return paper_id
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -159,7 +146,7 @@ def search_page(
         {
             "result": result,
             "rows": rows,
-            "voted": _voted(request, [h.paper.id for h in result.hits]),
+            "voted": voted_ids(request, [h.paper.id for h in result.hits]),
             "params": params,
             "page": page,
             "pages": max(1, -(-result.total // size)),
