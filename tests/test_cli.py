@@ -55,3 +55,14 @@ def test_database_errors_are_one_clear_line(run, tmp_path, monkeypatch):
     result = run("db", "upgrade")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_database_passwords_are_never_printed(run, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/x.db"
+    secret_url = "postgresql+psycopg://reader:s3cr3t-pw@127.0.0.1:1/nowhere?connect_timeout=1"
+    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", url)
+    assert "database at head" in run("db", "upgrade").output
+    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", secret_url)
+    failed = run("db", "upgrade")
+    assert failed.exit_code == 2 and "database error" in failed.output
+    assert "s3cr3t-pw" not in failed.output
