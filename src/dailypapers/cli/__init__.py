@@ -6,9 +6,12 @@ chain follow-up work only when needed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from dailypapers.cli.common import err, guard, open_engine, out, print_report, sync_lexical
 from dailypapers.cli.ingest import ingest_app
@@ -16,6 +19,7 @@ from dailypapers.cli.search import eval_app, index, search
 from dailypapers.config import Settings
 from dailypapers.db import migrate
 from dailypapers.db.engine import make_sessionmaker
+from dailypapers.db.models import User
 
 app = typer.Typer(help="Daily Papers: a self-hostable daily feed of research papers.")
 db_app = typer.Typer(help="Database schema commands.")
@@ -100,12 +104,9 @@ def serve(
     )
 
 
-@app.command("export-user")
-def export_user(username: str = typer.Argument(help="Whose data to print as JSON")) -> None:
-    """Print everything stored about a user as JSON (what their "download my data" link gives)."""
-    import json
-
-    from dailypapers.community.services import export_user as export
+@contextmanager
+def user_session(username: str) -> Iterator[tuple[Session, User]]:
+    """A session on the migrated database and the named user; exit 2 when there is none."""
     from dailypapers.community.store import CommunityStore
 
     engine = open_engine()
@@ -116,9 +117,20 @@ def export_user(username: str = typer.Argument(help="Whose data to print as JSON
             if user is None:
                 err.print(f"[red]error:[/red] no user {username!r}")
                 raise typer.Exit(2)
-            print(json.dumps(export(session, user), indent=2))
+            yield session, user
     finally:
         engine.dispose()
+
+
+@app.command("export-user")
+def export_user(username: str = typer.Argument(help="Whose data to print as JSON")) -> None:
+    """Print everything stored about a user as JSON (what their "download my data" link gives)."""
+    import json
+
+    from dailypapers.community.services import export_user as export
+
+    with user_session(username) as (session, user):
+        print(json.dumps(export(session, user), indent=2))
 
 
 @app.command("moderator")
@@ -127,20 +139,9 @@ def moderator(
     revoke: Annotated[bool, typer.Option(help="Take the moderator role away")] = False,
 ) -> None:
     """Make a user a moderator (they can hide papers and comments and ban users)."""
-    from dailypapers.community.store import CommunityStore
-
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    try:
-        with make_sessionmaker(engine)() as session:
-            user = CommunityStore(session).user_by_name(username)
-            if user is None:
-                err.print(f"[red]error:[/red] no user {username!r}")
-                raise typer.Exit(2)
-            user.is_moderator = not revoke
-            session.commit()
-    finally:
-        engine.dispose()
+    with user_session(username) as (session, user):
+        user.is_moderator = not revoke
+        session.commit()
     out.print(f"{username} is {'no longer ' if revoke else ''}a moderator")
 
 

@@ -33,6 +33,7 @@ ingest_app = typer.Typer(help="Import papers from a source (exit 0 new, 1 nothin
 
 
 def _finish_ingest(report: IngestReport, sessions: sessionmaker[Session], dry_run: bool) -> None:
+    """Report, make new papers searchable by words, and exit 0 (new) or 1 (nothing new)."""
     print_report(report, dry_run=dry_run)
     if not dry_run:
         sync_lexical(sessions)
@@ -219,7 +220,4 @@ def ingest_hf_daily(
                 sessions, records(), dry_run=dry_run, on_issue=lambda i: err.print(f"skipped {i}")
             )
         )
-    print_report(report, dry_run=dry_run)
-    if not dry_run:
-        sync_lexical(sessions)
-    raise typer.Exit(EXIT_NEW if report.new else EXIT_NOTHING_NEW)
+    _finish_ingest(report, sessions, dry_run)

@@ -13,7 +13,7 @@ import datetime as dt
 import gzip
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,17 +113,24 @@ def parse_response(data: object, source: str, response_day: dt.date | None) -> I
             yield Issue(f"{source}[{position}]", str(exc))
 
 
-def parse_jsonl_line(line: str, source: str) -> Parsed:
-    """Parse one line of the flattened archive (papers.jsonl / the bundled demo set)."""
+def parse_json_line(
+    line: str, source: str, to_record: Callable[[dict[str, Any]], PaperRecord]
+) -> Parsed:
+    """One JSON-lines row turned into a record by `to_record`, or an Issue saying why not."""
     try:
         row = json.loads(line)
         if not isinstance(row, dict):
             raise RecordError("line is not a JSON object")
-        return _record_from_row(row)
+        return to_record(row)
     except json.JSONDecodeError as exc:
         return Issue(source, f"invalid JSON: {exc.msg} at column {exc.colno}")
     except RecordError as exc:
         return Issue(source, str(exc))
+
+
+def parse_jsonl_line(line: str, source: str) -> Parsed:
+    """Parse one line of the flattened archive (papers.jsonl / the bundled demo set)."""
+    return parse_json_line(line, source, _record_from_row)
 
 
 def _record_from_row(row: dict[str, Any]) -> PaperRecord:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import email.utils
 import gzip
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from dailypapers.ingest.hf_daily import Issue, Parsed
+from dailypapers.ingest.hf_daily import Parsed, parse_json_line
 from dailypapers.ingest.records import (
     PaperRecord,
     RecordError,
@@ -22,15 +21,7 @@ from dailypapers.ingest.records import (
 
 
 def parse_line(line: str, source: str) -> Parsed:
-    try:
-        row = json.loads(line)
-        if not isinstance(row, dict):
-            raise RecordError("line is not a JSON object")
-        return record_from_row(row)
-    except json.JSONDecodeError as exc:
-        return Issue(source, f"invalid JSON: {exc.msg} at column {exc.colno}")
-    except RecordError as exc:
-        return Issue(source, str(exc))
+    return parse_json_line(line, source, record_from_row)
 
 
 def record_from_row(row: dict[str, Any]) -> PaperRecord:

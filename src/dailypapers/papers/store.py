@@ -263,15 +263,15 @@ class PaperStore:
 
     def latest_feed_date(self, category: str | None = None) -> dt.date | None:
         query = select(func.max(FeedEntry.feed_date))
-        return self.session.scalar(_in_category(query, category))
+        return self.session.scalar(_visible(query, category))
 
     def feed_date_before(self, day: dt.date, category: str | None = None) -> dt.date | None:
         query = select(func.max(FeedEntry.feed_date)).where(FeedEntry.feed_date < day)
-        return self.session.scalar(_in_category(query, category))
+        return self.session.scalar(_visible(query, category))
 
     def feed_date_after(self, day: dt.date, category: str | None = None) -> dt.date | None:
         query = select(func.min(FeedEntry.feed_date)).where(FeedEntry.feed_date > day)
-        return self.session.scalar(_in_category(query, category))
+        return self.session.scalar(_visible(query, category))
 
     def feed(
         self,
@@ -289,7 +289,7 @@ class PaperStore:
             .join(Paper, FeedEntry.paper_id == Paper.id)
             .where(FeedEntry.feed_date.between(start, end))
         )
-        query = _in_category(query, category, joined=True)
+        query = _visible(query, category, joined=True)
         if sort == "date":
             query = query.order_by(
                 FeedEntry.feed_date.desc(),
@@ -312,7 +312,7 @@ class PaperStore:
 
     def count_feed(self, start: dt.date, end: dt.date, category: str | None = None) -> int:
         query = select(func.count(FeedEntry.id)).where(FeedEntry.feed_date.between(start, end))
-        return self.session.scalar(_in_category(query, category)) or 0
+        return self.session.scalar(_visible(query, category)) or 0
 
     def papers_per_day(
         self, start: dt.date, end: dt.date, category: str | None = None
@@ -322,7 +322,7 @@ class PaperStore:
             .where(FeedEntry.feed_date.between(start, end))
             .group_by(FeedEntry.feed_date)
         )
-        rows = self.session.execute(_in_category(query, category))
+        rows = self.session.execute(_visible(query, category))
         return dict(rows.all())
 
     def upvotes_on_day(self, day: dt.date) -> list[tuple[str, int]]:
@@ -345,7 +345,7 @@ def category_condition(category: str) -> ColumnElement[bool]:
     return padded.like(f"% {category} %")
 
 
-def _in_category(query: Any, category: str | None, joined: bool = False) -> Any:
+def _visible(query: Any, category: str | None, joined: bool = False) -> Any:
     """Only papers a moderator has not hidden, and of `category` when one is given."""
     if not joined:
         query = query.join(Paper, FeedEntry.paper_id == Paper.id)
