@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,45 @@ class Settings(BaseSettings):
         1, ge=1, le=64, description="CPU threads the web process's background embedder uses."
     )
 
+    secret_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key that signs the links in emails (unsubscribe, confirm, manage). Required "
+        "in production; elsewhere, empty means a random key kept in DATA_DIR/secret_key.",
+    )
+    smtp_host: str = Field(
+        "",
+        description="SMTP server for outgoing mail; empty means mail is written as .eml files "
+        "to DATA_DIR/mail instead (development).",
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP server port.")
+    smtp_user: str = Field("", description="SMTP user name; empty means no authentication.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password (never printed).")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout: float = Field(30.0, gt=0, description="Seconds before an SMTP call gives up.")
+    mail_from: str = Field(
+        "Daily Papers <digest@localhost>", description="From: address of every mail sent."
+    )
+    digest_retry_base: float = Field(
+        2.0,
+        ge=0,
+        description="Seconds before the first retry of a transient SMTP error; doubles per try.",
+    )
+    digest_trending: int = Field(
+        10, ge=1, le=50, description="Trending papers listed in each digest."
+    )
+    digest_for_you: int = Field(
+        5, ge=0, le=50, description="Most papers in a digest's personal 'for you' section."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env == "production" and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError(
+                "DAILYPAPERS_SECRET_KEY must be set (32+ random characters) in production, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return self
+
     @model_validator(mode="after")
     def _fill_database_url(self) -> Settings:
         if not self.database_url:
@@ -73,3 +112,27 @@ class Settings(BaseSettings):
     def ensure_dirs(self) -> None:
         """Create the data folder (the one side effect of settings, done on demand)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def signing_key(self) -> bytes:
+        """The configured secret, else (outside production) a random one kept in DATA_DIR."""
+        configured = self.secret_key.get_secret_value()
+        if configured:
+            return configured.encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            import os
+            import secrets
+            import tempfile
+
+            self.ensure_dirs()
+            # written aside then linked into place: two processes starting at once agree on one key
+            fd, temp = tempfile.mkstemp(dir=self.data_dir, prefix=".secret_key.")
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(temp)
+        return path.read_text().strip().encode()

@@ -14,6 +14,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from dailypapers.cli.common import err, guard, open_engine, out, print_report, sync_lexical
+from dailypapers.cli.digest import digest_app
 from dailypapers.cli.ingest import ingest_app
 from dailypapers.cli.search import eval_app, index, search
 from dailypapers.config import Settings
@@ -26,6 +27,7 @@ db_app = typer.Typer(help="Database schema commands.")
 app.add_typer(db_app, name="db")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(eval_app, name="eval")
+app.add_typer(digest_app, name="digest")
 
 
 @db_app.command("upgrade")

@@ -219,3 +219,79 @@ class RateEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Subscriber(Base):
+    """A digest reader: one per address. Interests are stored as the reader wrote them."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    # random, unique; signed into every link so a link names the reader without showing the address
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # pending | active | unsubscribed | bounced
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    frequency: Mapped[str] = mapped_column(String(16), default="daily")  # daily|weekly
+    categories: Mapped[str] = mapped_column(Text, default="")  # space-separated arXiv categories
+    keywords: Mapped[str] = mapped_column(Text, default="")  # one per line
+    authors: Mapped[str] = mapped_column(Text, default="")  # one per line
+    like_upvoted: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SubscriptionEvent(Base):
+    """The consent record: each request, confirmation, change and unsubscription, and its source."""
+
+    __tablename__ = "subscription_events"
+    __table_args__ = (Index("ix_subscription_events_subscriber", "subscriber_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    event: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str] = mapped_column(String(320))  # the address at the time
+    source: Mapped[str] = mapped_column(String(64))  # web form, api, one-click header, smtp...
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+
+class DigestOutbox(Base):
+    """One digest for one reader and period; the unique key is what makes sending exactly-once."""
+
+    __tablename__ = "digest_outbox"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "frequency", "period", name="uq_digest_outbox_period"),
+        Index("ix_digest_outbox_status", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    frequency: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))  # 2026-11-27 or 2026-W48
+    # pending -> sending (marked before SMTP) -> sent | failed; sending after a crash = unknown
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    content: Mapped[str] = mapped_column(Text)  # JSON: the composed digest (paper ids + reasons)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sending_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class DigestItem(Base):
+    """A paper given to a reader in a digest; the key makes sure no paper reaches a reader twice."""
+
+    __tablename__ = "digest_items"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("digest_outbox.id", ondelete="CASCADE"))

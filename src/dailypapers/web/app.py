@@ -21,7 +21,7 @@ from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
-from dailypapers.web import accounts, api, community, csrf, feeds, pages
+from dailypapers.web import accounts, api, community, csrf, digest, feeds, pages
 from dailypapers.web import search as search_routes
 from dailypapers.web.security import install_security_headers
 from dailypapers.web.templating import make_templates
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.include_router(accounts.router)
     app.include_router(community.pages)
     app.include_router(community.router)
+    app.include_router(digest.router)
     app.include_router(search_routes.router)
     app.include_router(api.router)
     app.include_router(feeds.router)

@@ -1,0 +1,226 @@
+"""Subscriptions: double opt-in, the consent record, preferences and unsubscribing.
+
+From the outside nobody can tell whether an address is subscribed: a request always gets the same
+answer, and what differs (a confirmation, or a note that the address is already subscribed) goes
+only to the address itself. A request never changes an active subscription; only its links can.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from dailypapers.community import ratelimit
+from dailypapers.community.services import EMAIL
+from dailypapers.config import Settings
+from dailypapers.db.models import Subscriber, User, utcnow
+from dailypapers.digest.compose import Interests, split_list
+from dailypapers.digest.mail import build_message
+from dailypapers.digest.render import Links, Renderer
+from dailypapers.digest.store import DigestStore
+from dailypapers.digest.tokens import CONFIRM_LIFETIME, BadToken, Purpose, make_token, read_token
+from dailypapers.papers.services import CategoryError, parse_category
+
+FREQUENCIES = ("daily", "weekly")
+MAX_ITEMS = 20
+MAX_ITEM_CHARS = 100
+
+
+class SubscriptionError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a consent action came from, kept as proof."""
+
+    source: str
+    ip: str | None = None
+    agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A mail the caller must send after committing: a confirmation, or 'already subscribed'."""
+
+    kind: Literal["confirm", "already"]
+    email: str
+    frequency: str
+    reader: str
+
+
+def parse_preferences(
+    frequency: str, categories: str, keywords: str, authors: str, like_upvoted: bool
+) -> tuple[str, Interests]:
+    problems = []
+    if frequency not in FREQUENCIES:
+        problems.append("Choose daily or weekly.")
+    lists = {
+        name: split_list(text, MAX_ITEMS + 1)
+        for name, text in (("categories", categories), ("keywords", keywords), ("authors", authors))
+    }
+    for name, items in lists.items():
+        if len(items) > MAX_ITEMS:
+            problems.append(f"At most {MAX_ITEMS} {name}.")
+        if any(len(item) > MAX_ITEM_CHARS for item in items):
+            problems.append(f"Each of the {name} must be under {MAX_ITEM_CHARS} characters.")
+    cats = tuple(c for text in lists["categories"] for c in text.split())
+    for category in cats:
+        try:
+            parse_category(category)
+        except CategoryError as exc:
+            problems.append(f"{exc}.")
+    if problems:
+        raise SubscriptionError(problems)
+    return frequency, Interests(cats[:MAX_ITEMS], lists["keywords"], lists["authors"], like_upvoted)
+
+
+def interests_of(subscriber: Subscriber) -> Interests:
+    return Interests(
+        tuple(subscriber.categories.split()),
+        split_list(subscriber.keywords),
+        split_list(subscriber.authors),
+        bool(subscriber.like_upvoted and subscriber.user_id),
+    )
+
+
+def _store_interests(subscriber: Subscriber, frequency: str, interests: Interests) -> None:
+    subscriber.frequency = frequency
+    subscriber.categories = " ".join(interests.categories)
+    subscriber.keywords = "\n".join(interests.keywords)
+    subscriber.authors = "\n".join(interests.authors)
+    subscriber.like_upvoted = interests.like_upvoted
+
+
+def request_subscription(
+    session: Session,
+    email: str,
+    frequency: str,
+    interests: Interests,
+    user: User | None,
+    origin: Origin,
+) -> Notice | None:
+    """Record the request; the Notice says which mail to send (None: this address had enough
+    mail today; the caller answers exactly as if it had been sent)."""
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 320:
+        raise SubscriptionError(["That does not look like an email address."])
+    ratelimit.hit(session, "subscribe", origin.ip or "unknown")
+    store = DigestStore(session)
+    subscriber = store.by_email(email)
+    if subscriber is None:
+        subscriber = Subscriber(email=email, token=secrets.token_urlsafe(16), status="pending")
+        _store_interests(subscriber, frequency, _allowed(interests, user))
+        subscriber.user_id = user.id if user and interests.like_upvoted else None
+        if not store.add_subscriber(subscriber):
+            subscriber = store.by_email(email)  # the same address, a moment ago
+            assert subscriber is not None
+    elif subscriber.status != "active":
+        subscriber.status = "pending"
+        subscriber.confirmed_at = None
+        subscriber.status_reason = None
+        _store_interests(subscriber, frequency, _allowed(interests, user))
+        subscriber.user_id = user.id if user and interests.like_upvoted else None
+    session.flush()
+    store.add_event(subscriber, "requested", origin.source, origin.ip, origin.agent)
+    if not _mail_allowed(session, email):
+        return None
+    kind: Literal["confirm", "already"] = "already" if subscriber.status == "active" else "confirm"
+    return Notice(kind, email, subscriber.frequency, subscriber.token)
+
+
+def _allowed(interests: Interests, user: User | None) -> Interests:
+    if interests.like_upvoted and user is None:
+        return Interests(interests.categories, interests.keywords, interests.authors, False)
+    return interests
+
+
+def _mail_allowed(session: Session, email: str) -> bool:
+    """At most a few subscription mails per address per day, whoever asks for them."""
+    hashed = hashlib.sha256(email.encode()).hexdigest()[:32]
+    try:
+        ratelimit.hit(session, "subscription-mail", hashed)
+    except ratelimit.RateLimited:
+        return False
+    return True
+
+
+def subscriber_for(session: Session, key: bytes, purpose: Purpose, token: str) -> Subscriber:
+    reader = read_token(key, purpose, token)
+    subscriber = DigestStore(session).by_token(reader)
+    if subscriber is None:
+        raise BadToken("This link is not valid.")
+    return subscriber
+
+
+def confirm(session: Session, key: bytes, token: str, origin: Origin) -> Subscriber:
+    subscriber = subscriber_for(session, key, "confirm", token)
+    if subscriber.status == "pending":
+        subscriber.status = "active"
+        subscriber.confirmed_at = utcnow()
+        DigestStore(session).add_event(
+            subscriber, "confirmed", origin.source, origin.ip, origin.agent
+        )
+    return subscriber
+
+
+def update_preferences(
+    session: Session,
+    subscriber: Subscriber,
+    frequency: str,
+    interests: Interests,
+    origin: Origin,
+) -> None:
+    like = interests.like_upvoted and subscriber.user_id is not None
+    _store_interests(
+        subscriber,
+        frequency,
+        Interests(interests.categories, interests.keywords, interests.authors, like),
+    )
+    DigestStore(session).add_event(subscriber, "changed", origin.source, origin.ip, origin.agent)
+
+
+def unsubscribe(session: Session, subscriber: Subscriber, origin: Origin) -> None:
+    if subscriber.status in ("active", "pending"):
+        subscriber.status = "unsubscribed"
+        DigestStore(session).add_event(
+            subscriber, "unsubscribed", origin.source, origin.ip, origin.agent
+        )
+
+
+def resubscribe(session: Session, subscriber: Subscriber, origin: Origin) -> None:
+    """Undo an unsubscription from the reader's own link (their consent, by their own hand)."""
+    if subscriber.status == "unsubscribed" and subscriber.confirmed_at is not None:
+        subscriber.status = "active"
+        DigestStore(session).add_event(
+            subscriber, "resubscribed", origin.source, origin.ip, origin.agent
+        )
+
+
+def links_for(settings: Settings, key: bytes, reader: str) -> Links:
+    base = settings.base_url
+    return Links(
+        base_url=base,
+        manage_url=f"{base}/subscription/{make_token(key, 'manage', reader)}",
+        unsubscribe_url=f"{base}/unsubscribe/{make_token(key, 'unsubscribe', reader)}",
+    )
+
+
+def notice_message(
+    settings: Settings, key: bytes, renderer: Renderer, notice: Notice
+) -> EmailMessage:
+    if notice.kind == "confirm":
+        token = make_token(key, "confirm", notice.reader, lifetime=CONFIRM_LIFETIME)
+        url = f"{settings.base_url}/subscribe/confirm/{token}"
+        rendered = renderer.confirmation(notice.email, notice.frequency, url)
+    else:
+        manage = links_for(settings, key, notice.reader).manage_url
+        rendered = renderer.already_subscribed(notice.email, manage)
+    return build_message(rendered, sender=settings.mail_from, to=notice.email)

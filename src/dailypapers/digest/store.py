@@ -1,0 +1,313 @@
+"""All SQL about subscribers, their consent record, the outbox and the papers each reader got."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dailypapers.db.models import (
+    DigestItem,
+    DigestOutbox,
+    Paper,
+    PaperEmbedding,
+    Subscriber,
+    SubscriptionEvent,
+    Vote,
+    utcnow,
+)
+
+_CHUNK = 900  # stays under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class PlannedDigest:
+    subscriber_id: int
+    frequency: str
+    period: str
+    content: str
+    paper_ids: tuple[int, ...]
+
+
+class DigestStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- subscribers --------------------------------------------------------------------------
+
+    def by_email(self, email: str) -> Subscriber | None:
+        return self.session.scalar(select(Subscriber).where(Subscriber.email == email))
+
+    def by_token(self, token: str) -> Subscriber | None:
+        return self.session.scalar(select(Subscriber).where(Subscriber.token == token))
+
+    def add_subscriber(self, subscriber: Subscriber) -> bool:
+        """False when the address arrived at the same moment from another request."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(subscriber)
+        except IntegrityError:
+            return False
+        return True
+
+    def add_event(
+        self, subscriber: Subscriber, event: str, source: str, ip: str | None, agent: str | None
+    ) -> None:
+        self.session.add(
+            SubscriptionEvent(
+                subscriber_id=subscriber.id,
+                event=event,
+                email=subscriber.email,
+                source=source[:64],
+                client_ip=(ip or None) and ip[:64],
+                user_agent=(agent or None) and agent[:300],
+            )
+        )
+
+    def events(self, subscriber: Subscriber) -> list[SubscriptionEvent]:
+        return list(
+            self.session.scalars(
+                select(SubscriptionEvent)
+                .where(SubscriptionEvent.subscriber_id == subscriber.id)
+                .order_by(SubscriptionEvent.id)
+            )
+        )
+
+    # --- composing ----------------------------------------------------------------------------
+
+    def readers_without_digest(
+        self, frequency: str, period: str, after_id: int, limit: int
+    ) -> list[Subscriber]:
+        """Active readers of `frequency` who have no outbox row for `period`, by id."""
+        has_row = exists().where(
+            DigestOutbox.subscriber_id == Subscriber.id,
+            DigestOutbox.frequency == frequency,
+            DigestOutbox.period == period,
+        )
+        return list(
+            self.session.scalars(
+                select(Subscriber)
+                .where(
+                    Subscriber.status == "active",
+                    Subscriber.frequency == frequency,
+                    Subscriber.id > after_id,
+                    ~has_row,
+                )
+                .order_by(Subscriber.id)
+                .limit(limit)
+            )
+        )
+
+    def sent_papers(
+        self, subscriber_ids: Sequence[int], paper_ids: Sequence[int]
+    ) -> dict[int, set[int]]:
+        found: dict[int, set[int]] = {}
+        if not paper_ids:
+            return found
+        for start in range(0, len(subscriber_ids), _CHUNK):
+            rows = self.session.execute(
+                select(DigestItem.subscriber_id, DigestItem.paper_id).where(
+                    DigestItem.subscriber_id.in_(subscriber_ids[start : start + _CHUNK]),
+                    DigestItem.paper_id.in_(paper_ids),
+                )
+            )
+            for subscriber_id, paper_id in rows:
+                found.setdefault(subscriber_id, set()).add(paper_id)
+        return found
+
+    def vectors(self, paper_ids: Sequence[int], model: str) -> dict[int, bytes]:
+        found: dict[int, bytes] = {}
+        for start in range(0, len(paper_ids), _CHUNK):
+            rows = self.session.execute(
+                select(PaperEmbedding.paper_id, PaperEmbedding.vector).where(
+                    PaperEmbedding.paper_id.in_(paper_ids[start : start + _CHUNK]),
+                    PaperEmbedding.model == model,
+                )
+            )
+            found.update({paper_id: vector for paper_id, vector in rows})
+        return found
+
+    def papers(self, paper_ids: Sequence[int]) -> list[Paper]:
+        found: list[Paper] = []
+        for start in range(0, len(paper_ids), _CHUNK):
+            found.extend(
+                self.session.scalars(
+                    select(Paper).where(Paper.id.in_(paper_ids[start : start + _CHUNK]))
+                )
+            )
+        return found
+
+    def upvoted_vectors(
+        self, user_ids: Sequence[int], model: str, per_user: int = 200
+    ) -> dict[int, list[bytes]]:
+        """The embeddings of each user's most recent upvotes."""
+        found: dict[int, list[bytes]] = {}
+        for start in range(0, len(user_ids), _CHUNK):
+            rows = self.session.execute(
+                select(Vote.user_id, PaperEmbedding.vector)
+                .join(PaperEmbedding, PaperEmbedding.paper_id == Vote.paper_id)
+                .where(
+                    Vote.user_id.in_(user_ids[start : start + _CHUNK]),
+                    PaperEmbedding.model == model,
+                )
+                .order_by(Vote.user_id, Vote.created_at.desc())
+            )
+            for user_id, vector in rows:
+                vectors = found.setdefault(user_id, [])
+                if len(vectors) < per_user:
+                    vectors.append(vector)
+        return found
+
+    def add_digests(self, planned: Sequence[PlannedDigest]) -> int:
+        """Insert outbox rows, skipping any (reader, frequency, period) that exists, and record
+        the papers of the rows this call inserted. Returns how many rows it inserted."""
+        if not planned:
+            return 0
+        now = utcnow()
+        rows = [
+            {
+                "subscriber_id": p.subscriber_id,
+                "frequency": p.frequency,
+                "period": p.period,
+                "status": "pending",
+                "content": p.content,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for p in planned
+        ]
+        keys = ["subscriber_id", "frequency", "period"]
+        inserted = self._insert_ignoring(DigestOutbox, rows, keys, returning=True)
+        outbox_of = {subscriber_id: outbox_id for outbox_id, subscriber_id in inserted}
+        items = [
+            {"subscriber_id": p.subscriber_id, "paper_id": paper_id, "outbox_id": outbox_of[s]}
+            for p in planned
+            if (s := p.subscriber_id) in outbox_of
+            for paper_id in p.paper_ids
+        ]
+        if items:
+            self._insert_ignoring(DigestItem, items, ["subscriber_id", "paper_id"])
+        return len(outbox_of)
+
+    def _insert_ignoring(
+        self, model: Any, rows: list[dict[str, Any]], keys: list[str], returning: bool = False
+    ) -> list[tuple[int, int]]:
+        connection = self.session.connection()
+        table = model.__table__
+        dialect = connection.dialect.name
+        statement: Any
+        if dialect == "postgresql":
+            statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
+        elif dialect == "sqlite":
+            statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+        else:
+            statement = insert(table)
+        if not returning:
+            connection.execute(statement, rows)
+            return []
+        statement = statement.returning(table.c.id, table.c.subscriber_id)
+        result = connection.execute(statement, rows)
+        return [(row[0], row[1]) for row in result]
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def claim_next(
+        self, frequency: str, period: str, now: dt.datetime | None = None
+    ) -> DigestOutbox | None:
+        """Mark the next due digest 'sending' and return it (the caller commits at once).
+
+        On PostgreSQL, FOR UPDATE SKIP LOCKED lets concurrent senders pass each other's rows; on
+        both engines the conditional UPDATE makes the claim exclusive.
+        """
+        now = now or utcnow()
+        while True:
+            candidate = self.session.scalar(
+                select(DigestOutbox.id)
+                .where(
+                    DigestOutbox.frequency == frequency,
+                    DigestOutbox.period == period,
+                    DigestOutbox.status == "pending",
+                    DigestOutbox.next_attempt_at <= now,
+                )
+                .order_by(DigestOutbox.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if candidate is None:
+                return None
+            claimed = self.session.execute(
+                update(DigestOutbox)
+                .where(DigestOutbox.id == candidate, DigestOutbox.status == "pending")
+                .values(status="sending", sending_at=now, attempts=DigestOutbox.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(claimed, "rowcount", 0) == 1:
+                return self.session.get(DigestOutbox, candidate, populate_existing=True)
+
+    def mark_sent(self, outbox_id: int) -> None:
+        self._set(outbox_id, status="sent", sent_at=utcnow(), last_error=None)
+
+    def release(self, outbox_id: int, error: str, retry_at: dt.datetime) -> None:
+        """Back to pending after a transient failure: the next run (after `retry_at`) retries."""
+        self._set(outbox_id, status="pending", last_error=error[:1000], next_attempt_at=retry_at)
+
+    def cancel(self, outbox_id: int) -> None:
+        """The reader left between planning and sending."""
+        self._set(outbox_id, status="cancelled")
+
+    def mark_failed(self, outbox: DigestOutbox, error: str, bounce: bool = True) -> None:
+        """A permanent failure: the digest is dropped and (bounce) the address gets no more mail."""
+        self._set(outbox.id, status="failed", last_error=error[:1000])
+        if not bounce:
+            return
+        subscriber = self.session.get(Subscriber, outbox.subscriber_id)
+        if subscriber is not None and subscriber.status == "active":
+            subscriber.status = "bounced"
+            subscriber.status_reason = error[:1000]
+            self.add_event(subscriber, "bounced", "smtp", None, None)
+
+    def _set(self, outbox_id: int, **values: Any) -> None:
+        self.session.execute(
+            update(DigestOutbox)
+            .where(DigestOutbox.id == outbox_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def counts(self, frequency: str | None = None, period: str | None = None) -> dict[str, int]:
+        query = select(DigestOutbox.status, func.count()).group_by(DigestOutbox.status)
+        if frequency:
+            query = query.where(DigestOutbox.frequency == frequency)
+        if period:
+            query = query.where(DigestOutbox.period == period)
+        return {status: count for status, count in self.session.execute(query)}
+
+    def in_flight(self) -> list[tuple[DigestOutbox, str]]:
+        """Digests marked 'sending' that no sender finished: each one may or may not have gone."""
+        rows = self.session.execute(
+            select(DigestOutbox, Subscriber.email)
+            .join(Subscriber, Subscriber.id == DigestOutbox.subscriber_id)
+            .where(DigestOutbox.status == "sending")
+            .order_by(DigestOutbox.id)
+        )
+        return [(outbox, email) for outbox, email in rows]
+
+    def resolve(self, outbox_id: int, sent: bool) -> bool:
+        """An operator's verdict on an in-flight digest (from the SMTP server's logs)."""
+        values: dict[str, Any] = {"status": "sent", "sent_at": utcnow()}
+        if not sent:
+            values = {"status": "pending", "next_attempt_at": utcnow()}
+        result = self.session.execute(
+            update(DigestOutbox)
+            .where(and_(DigestOutbox.id == outbox_id, DigestOutbox.status == "sending"))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return getattr(result, "rowcount", 0) == 1

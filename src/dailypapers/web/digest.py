@@ -1,0 +1,334 @@
+"""Digest subscriptions on the web: subscribe, confirm, manage, unsubscribe (with RFC 8058
+one-click), and their JSON twins. Mails go out after the response, so every request for an address
+answers the same way at the same speed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from dailypapers.db.models import Subscriber
+from dailypapers.digest import services
+from dailypapers.digest.mail import MailError, make_mailer
+from dailypapers.digest.render import Renderer
+from dailypapers.digest.tokens import BadToken, Purpose
+from dailypapers.web import csrf
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+CsrfChecked = Depends(csrf.verify)
+SENT = (
+    "If that address can receive mail, a message with a confirmation link is on its way. "
+    "Nothing else will be sent until the link is opened."
+)
+
+
+class SubscriptionIn(BaseModel):
+    email: str = Field(max_length=320)
+    frequency: Literal["daily", "weekly"] = "daily"
+    categories: list[str] = Field(default_factory=list, max_length=20)
+    keywords: list[str] = Field(default_factory=list, max_length=20)
+    authors: list[str] = Field(default_factory=list, max_length=20)
+    like_upvoted: bool = False
+
+
+class SubscriptionRequested(BaseModel):
+    status: Literal["pending"] = "pending"
+    message: str
+
+
+class SubscriptionOut(BaseModel):
+    email: str
+    status: str
+    frequency: str
+    categories: list[str]
+    keywords: list[str]
+    authors: list[str]
+    like_upvoted: bool
+
+
+def _origin(request: Request, source: str) -> services.Origin:
+    return services.Origin(
+        source,
+        request.client.host if request.client else None,
+        request.headers.get("user-agent"),
+    )
+
+
+def _send_notice(settings: Any, key: bytes, notice: services.Notice) -> None:
+    mailer = make_mailer(settings)
+    try:
+        mailer.send(services.notice_message(settings, key, Renderer(settings.site_name), notice))
+    except MailError as exc:
+        log.warning("subscription mail not sent: %s", exc)
+    finally:
+        mailer.close()
+
+
+def _request(
+    request: Request, background: BackgroundTasks, form: dict[str, Any], source: str
+) -> None:
+    """Validate and record a request; raises SubscriptionError with problems for the form."""
+    app = request.app.state
+    frequency, interests = services.parse_preferences(
+        form["frequency"],
+        form["categories"],
+        form["keywords"],
+        form["authors"],
+        form["like_upvoted"],
+    )
+    with app.sessions() as session:
+        notice = services.request_subscription(
+            session,
+            form["email"],
+            frequency,
+            interests,
+            request.state.user,
+            _origin(request, source),
+        )
+        session.commit()
+    if notice is not None:
+        background.add_task(_send_notice, app.settings, app.settings.signing_key(), notice)
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _form_values(user: Any) -> dict[str, Any]:
+    return {
+        "email": user.email if user else "",
+        "frequency": "daily",
+        "categories": "",
+        "keywords": "",
+        "authors": "",
+        "like_upvoted": False,
+    }
+
+
+@router.get("/subscribe", response_class=HTMLResponse, include_in_schema=False)
+def subscribe_page(request: Request) -> Response:
+    return _render(request, "subscribe.html", {"form": _form_values(request.state.user)})
+
+
+@router.post("/subscribe", include_in_schema=False, dependencies=[CsrfChecked])
+def subscribe(
+    request: Request,
+    background: BackgroundTasks,
+    email: Annotated[str, Form(max_length=320)],
+    frequency: Annotated[str, Form(max_length=16)] = "daily",
+    categories: Annotated[str, Form(max_length=3000)] = "",
+    keywords: Annotated[str, Form(max_length=3000)] = "",
+    authors: Annotated[str, Form(max_length=3000)] = "",
+    like_upvoted: Annotated[bool, Form()] = False,
+) -> Response:
+    form = dict(
+        email=email,
+        frequency=frequency,
+        categories=categories,
+        keywords=keywords,
+        authors=authors,
+        like_upvoted=like_upvoted,
+    )
+    try:
+        _request(request, background, form, "web form /subscribe")
+    except services.SubscriptionError as exc:
+        context = {"form": form, "problems": exc.problems}
+        return _render(request, "subscribe.html", context, status=400)
+    return _render(request, "subscribe_sent.html", {"message": SENT, "email": email})
+
+
+@router.post("/api/subscriptions", status_code=202, tags=["digests"])
+def subscribe_api(
+    request: Request, body: SubscriptionIn, background: BackgroundTasks
+) -> SubscriptionRequested:
+    """Ask for a digest. A confirmation mail goes to the address; the answer is the same whether
+    or not the address is already subscribed."""
+    form = body.model_dump()
+    for name in ("categories", "keywords", "authors"):
+        form[name] = "\n".join(form[name])
+    try:
+        _request(request, background, form, "api /api/subscriptions")
+    except services.SubscriptionError as exc:
+        raise HTTPException(400, " ".join(exc.problems)) from exc
+    return SubscriptionRequested(message=SENT)
+
+
+def _subscriber(request: Request, purpose: Purpose, token: str, session: Any) -> Subscriber:
+    try:
+        return services.subscriber_for(
+            session, request.app.state.settings.signing_key(), purpose, token
+        )
+    except BadToken as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/subscribe/confirm/{token}", response_class=HTMLResponse, include_in_schema=False)
+def confirm_page(request: Request, token: str) -> Response:
+    """A page with a button: mail scanners open links, only people press buttons."""
+    with request.app.state.sessions() as session:
+        try:
+            services.subscriber_for(
+                session, request.app.state.settings.signing_key(), "confirm", token
+            )
+        except BadToken as exc:
+            raise HTTPException(404, str(exc)) from exc
+    return _render(request, "subscribe_confirm.html", {"token": token})
+
+
+@router.post("/subscribe/confirm/{token}", include_in_schema=False, dependencies=[CsrfChecked])
+def confirm(request: Request, token: str) -> Response:
+    key = request.app.state.settings.signing_key()
+    with request.app.state.sessions() as session:
+        try:
+            subscriber = services.confirm(session, key, token, _origin(request, "confirm link"))
+        except BadToken as exc:
+            raise HTTPException(404, str(exc)) from exc
+        session.commit()
+        manage = services.links_for(request.app.state.settings, key, subscriber.token)
+    return RedirectResponse(manage.manage_url + "?confirmed=1", status_code=303)
+
+
+def _view(subscriber: Subscriber) -> SubscriptionOut:
+    interests = services.interests_of(subscriber)
+    return SubscriptionOut(
+        email=subscriber.email,
+        status=subscriber.status,
+        frequency=subscriber.frequency,
+        categories=list(interests.categories),
+        keywords=list(interests.keywords),
+        authors=list(interests.authors),
+        like_upvoted=interests.like_upvoted,
+    )
+
+
+@router.get("/subscription/{token}", response_class=HTMLResponse, include_in_schema=False)
+def manage_page(request: Request, token: str) -> Response:
+    with request.app.state.sessions() as session:
+        subscriber = _subscriber(request, "manage", token, session)
+        context = _manage_context(request, subscriber, token)
+    return _render(request, "subscription.html", context)
+
+
+@router.get("/api/subscriptions/{token}", tags=["digests"])
+def manage_api(request: Request, token: str) -> SubscriptionOut:
+    """A subscription, by the token of the manage link in every digest."""
+    with request.app.state.sessions() as session:
+        return _view(_subscriber(request, "manage", token, session))
+
+
+def _manage_context(request: Request, subscriber: Subscriber, token: str) -> dict[str, Any]:
+    view = _view(subscriber)
+    key = request.app.state.settings.signing_key()
+    return {
+        "sub": view,
+        "token": token,
+        "can_like_upvoted": subscriber.user_id is not None,
+        "unsubscribe_url": services.links_for(
+            request.app.state.settings, key, subscriber.token
+        ).unsubscribe_url,
+        "form": {
+            "frequency": view.frequency,
+            "categories": " ".join(view.categories),
+            "keywords": "\n".join(view.keywords),
+            "authors": "\n".join(view.authors),
+            "like_upvoted": view.like_upvoted,
+        },
+        "flash": _flash(request),
+    }
+
+
+def _flash(request: Request) -> str:
+    if request.query_params.get("confirmed"):
+        return "Confirmed: your digest starts with the next one."
+    if request.query_params.get("saved"):
+        return "Saved."
+    if request.query_params.get("resubscribed"):
+        return "Welcome back: your digest is on again."
+    return ""
+
+
+@router.post("/subscription/{token}", include_in_schema=False, dependencies=[CsrfChecked])
+def manage(
+    request: Request,
+    token: str,
+    frequency: Annotated[str, Form(max_length=16)] = "daily",
+    categories: Annotated[str, Form(max_length=3000)] = "",
+    keywords: Annotated[str, Form(max_length=3000)] = "",
+    authors: Annotated[str, Form(max_length=3000)] = "",
+    like_upvoted: Annotated[bool, Form()] = False,
+) -> Response:
+    with request.app.state.sessions() as session:
+        subscriber = _subscriber(request, "manage", token, session)
+        try:
+            frequency, interests = services.parse_preferences(
+                frequency, categories, keywords, authors, like_upvoted
+            )
+        except services.SubscriptionError as exc:
+            context = _manage_context(request, subscriber, token)
+            context["problems"] = exc.problems
+            context["form"] = dict(
+                frequency=frequency,
+                categories=categories,
+                keywords=keywords,
+                authors=authors,
+                like_upvoted=like_upvoted,
+            )
+            return _render(request, "subscription.html", context, status=400)
+        services.update_preferences(
+            session, subscriber, frequency, interests, _origin(request, "manage page")
+        )
+        session.commit()
+    return RedirectResponse(f"/subscription/{token}?saved=1", status_code=303)
+
+
+@router.post(
+    "/subscription/{token}/resubscribe", include_in_schema=False, dependencies=[CsrfChecked]
+)
+def resubscribe(request: Request, token: str) -> Response:
+    with request.app.state.sessions() as session:
+        subscriber = _subscriber(request, "manage", token, session)
+        services.resubscribe(session, subscriber, _origin(request, "manage page"))
+        session.commit()
+    return RedirectResponse(f"/subscription/{token}?resubscribed=1", status_code=303)
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
+def unsubscribe_page(request: Request, token: str) -> Response:
+    """Only a question: mail scanners fetch every link, and a GET must not unsubscribe."""
+    with request.app.state.sessions() as session:
+        subscriber = _subscriber(request, "unsubscribe", token, session)
+        done = subscriber.status != "active"
+    return _render(
+        request, "unsubscribe.html", {"token": token, "done": done, "email": subscriber.email}
+    )
+
+
+@router.post("/unsubscribe/{token}", include_in_schema=False)
+async def unsubscribe(request: Request, token: str) -> Response:
+    """RFC 8058 one-click: the mail client POSTs `List-Unsubscribe=One-Click` with no cookies, so
+    the signed token is the only credential, and the answer is immediate."""
+    one_click = False
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        one_click = form.get("List-Unsubscribe") == "One-Click"
+    source = "one-click (List-Unsubscribe-Post)" if one_click else "unsubscribe page"
+    with request.app.state.sessions() as session:
+        subscriber = _subscriber(request, "unsubscribe", token, session)
+        services.unsubscribe(session, subscriber, _origin(request, source))
+        session.commit()
+        email = subscriber.email
+        manage = services.links_for(
+            request.app.state.settings, request.app.state.settings.signing_key(), subscriber.token
+        ).manage_url
+    return _render(
+        request,
+        "unsubscribe.html",
+        {"token": token, "done": True, "email": email, "manage_url": manage},
+    )
