@@ -20,6 +20,7 @@ from dailypapers.search.runtime import SearchRuntime, build_search
 from dailypapers.web.app import create_app
 from tests import postgres
 from tests.replay import ReplayServer, arxiv_replay
+from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("DAILYPAPERS_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -42,6 +43,25 @@ def arxiv() -> Iterator[ReplayServer]:
     """A loopback HTTP server answering like the arXiv API, from recorded responses."""
     with arxiv_replay(shared("arxiv-api", "recorded_2026")) as server:
         yield server
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback that keeps every message it accepts."""
+    with SmtpServer() as server:
+        yield server
+
+
+def with_smtp(settings: Settings, smtp: SmtpServer) -> Settings:
+    return settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp.port,
+            "smtp_starttls": False,
+            "mail_from": "Daily Papers <digest@papers.test>",
+            "digest_retry_base": 0.01,
+        }
+    )
 
 
 @pytest.fixture(scope="session")

@@ -38,3 +38,26 @@ def store_records(sessions: sessionmaker[Session], *records: PaperRecord) -> Non
     with sessions() as session:
         PaperStore(session).upsert(list(records))
         session.commit()
+
+
+def subscriber(sessions: sessionmaker[Session], email: str, **fields: Any) -> int:
+    """A reader who already confirmed (the opt-in itself is tested in tests/digest)."""
+    import secrets
+
+    from dailypapers.db.models import Subscriber, utcnow
+
+    values: dict[str, Any] = {
+        "status": "active",
+        "frequency": "daily",
+        "categories": "",
+        "keywords": "",
+        "authors": "",
+        "like_upvoted": False,
+        "confirmed_at": utcnow(),
+    }
+    values.update(fields)
+    with sessions() as session:
+        row = Subscriber(email=email, token=secrets.token_urlsafe(16), **values)
+        session.add(row)
+        session.commit()
+        return row.id

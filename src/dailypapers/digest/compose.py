@@ -172,24 +172,27 @@ def compose(
     trending_size: int = 10,
     for_you_size: int = 5,
 ) -> Digest:
-    """The period's trending papers and, for a reader with interests, the best matches for them.
+    """For a reader with interests, the period's best matches for them ("for you"); then the
+    period's trending papers that are not among those.
 
     A paper already sent to this reader never appears; a paper appears at most once per digest.
     """
     sent = set(already_sent)
     fresh = [i for i, c in enumerate(pool.candidates) if c.paper_id not in sent]
-    trending = tuple(Pick(pool.candidates[i].paper_id) for i in fresh[:trending_size])
-    if not interests.any or for_you_size <= 0:
-        return Digest(trending, ())
-    scores, reasons = _score(pool, interests, profile)
-    taken = {p.paper_id for p in trending}
-    ranked = sorted(
-        (i for i in fresh if scores[i] >= MIN_SCORE and pool.candidates[i].paper_id not in taken),
-        key=lambda i: -float(scores[i] + pool.popularity[i]),
-    )
-    for_you = tuple(
-        Pick(pool.candidates[i].paper_id, reasons.get(i, "")) for i in ranked[:for_you_size]
-    )
+    for_you: tuple[Pick, ...] = ()
+    if interests.any and for_you_size > 0:
+        scores, reasons = _score(pool, interests, profile)
+        ranked = sorted(
+            (i for i in fresh if scores[i] >= MIN_SCORE),
+            key=lambda i: -float(scores[i] + pool.popularity[i]),
+        )
+        for_you = tuple(
+            Pick(pool.candidates[i].paper_id, reasons.get(i, "")) for i in ranked[:for_you_size]
+        )
+    taken = {p.paper_id for p in for_you}
+    trending = tuple(
+        Pick(pool.candidates[i].paper_id) for i in fresh if pool.candidates[i].paper_id not in taken
+    )[:trending_size]
     return Digest(trending, for_you)
 
 

@@ -22,7 +22,6 @@ from dailypapers.config import Settings
 from dailypapers.db.models import utcnow
 from dailypapers.digest.render import RenderedMail
 
-
 # Headers are not folded below SMTP's own limit: a folded List-Unsubscribe URL gets encoded, and
 # then no mail client can use it.
 _POLICY = email.policy.SMTP.clone(max_line_length=998)

@@ -253,14 +253,16 @@ class DigestSender:
         raise AssertionError("unreachable")
 
     def _retry_later(self, outbox: DigestOutbox, exc: TransientMailError) -> str:
+        if isinstance(exc, MailConnectionError):
+            # the server, not this message: due again at once, and the run stops here
+            self._finish("release", outbox.id, str(exc), utcnow())
+            raise exc
         if outbox.attempts >= MAX_ATTEMPTS:
             error = f"gave up after {outbox.attempts} runs: {exc}"
             self._finish("mark_failed", outbox, error, False)
             return "failed"
         retry_at = utcnow() + RETRY_LATER * 2 ** (outbox.attempts - 1)
         self._finish("release", outbox.id, str(exc), retry_at)
-        if isinstance(exc, MailConnectionError):
-            raise exc
         return "retry_later"
 
     def _finish(self, change: str, *args: object) -> None:
