@@ -40,6 +40,7 @@ def send(
         str | None, typer.Option(help="Day whose digest to send (YYYY-MM-DD, UTC); default today")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+    batch: Annotated[int, typer.Option(min=1, help="Readers composed per transaction")] = 1000,
 ) -> None:
     """Compose and send one period's digests. Safe to rerun or run twice at once: each reader gets
     at most one digest per period; a rerun sends to whoever did not get one.
@@ -55,9 +56,14 @@ def send(
         raise typer.Exit(EXIT_ERROR)
     day = _day(date)
     settings = Settings()
-    sessions = make_sessionmaker(open_engine())
-    sender = DigestSender(sessions, settings, make_mailer(settings), load_embedder())
-    report = guard(lambda: sender.run(frequency, day))
+    engine = open_engine()
+    sender = DigestSender(
+        make_sessionmaker(engine), settings, make_mailer(settings), load_embedder(), batch=batch
+    )
+    try:
+        report = guard(lambda: sender.run(frequency, day))
+    finally:
+        engine.dispose()
     if as_json:
         out.print_json(json.dumps(report.as_dict()))
     else:
@@ -92,7 +98,8 @@ def status(
     """
     from dailypapers.digest.store import DigestStore
 
-    sessions = make_sessionmaker(open_engine())
+    engine = open_engine()
+    sessions = make_sessionmaker(engine)
 
     def read() -> tuple[dict[str, int], list[tuple[int, str, str, str, dt.datetime | None]]]:
         with sessions() as session:
@@ -102,7 +109,10 @@ def status(
             ]
             return store.counts(frequency, period), flights
 
-    counts, flights = guard(read)
+    try:
+        counts, flights = guard(read)
+    finally:
+        engine.dispose()
     line = ", ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "empty"
     out.print(f"outbox: {line}")
     if not flights:
@@ -127,7 +137,8 @@ def resolve(
     if sent == resend:
         err.print("[red]error:[/red] say --sent or --resend")
         raise typer.Exit(EXIT_ERROR)
-    sessions = make_sessionmaker(open_engine())
+    engine = open_engine()
+    sessions = make_sessionmaker(engine)
 
     def change() -> bool:
         with sessions() as session:
@@ -135,7 +146,11 @@ def resolve(
             session.commit()
             return done
 
-    if not guard(change):
+    try:
+        changed = guard(change)
+    finally:
+        engine.dispose()
+    if not changed:
         err.print(f"[red]error:[/red] #{outbox_id} is not in flight")
         raise typer.Exit(EXIT_ERROR)
     out.print(f"#{outbox_id}: " + ("marked sent" if sent else "will be sent by the next run"))

@@ -86,6 +86,7 @@ class DigestSender:
         embedder: Embedder | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_progress: Callable[[str, int], None] | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -93,6 +94,7 @@ class DigestSender:
         self.embedder = embedder
         self.sleep = sleep
         self.on_progress = on_progress or (lambda stage, n: None)
+        self.batch = batch
         self.key = settings.signing_key()
         self.renderer = Renderer(settings.site_name)
         self._papers: dict[int, PaperView] = {}
@@ -123,7 +125,7 @@ class DigestSender:
         while True:
             with self.sessions() as session:
                 store = DigestStore(session)
-                readers = store.readers_without_digest(frequency, period.key, after, BATCH)
+                readers = store.readers_without_digest(frequency, period.key, after, self.batch)
                 if not readers:
                     break
                 after = readers[-1].id

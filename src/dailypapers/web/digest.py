@@ -15,7 +15,7 @@ from dailypapers.db.models import Subscriber
 from dailypapers.digest import services
 from dailypapers.digest.mail import MailError, make_mailer
 from dailypapers.digest.render import Renderer
-from dailypapers.digest.tokens import BadToken, Purpose
+from dailypapers.digest.tokens import BadToken, Purpose, make_token
 from dailypapers.web import csrf
 
 log = logging.getLogger(__name__)
@@ -189,8 +189,8 @@ def confirm(request: Request, token: str) -> Response:
         except BadToken as exc:
             raise HTTPException(404, str(exc)) from exc
         session.commit()
-        manage = services.links_for(request.app.state.settings, key, subscriber.token)
-    return RedirectResponse(manage.manage_url + "?confirmed=1", status_code=303)
+        manage = make_token(key, "manage", subscriber.token)
+    return RedirectResponse(f"/subscription/{manage}?confirmed=1", status_code=303)
 
 
 def _view(subscriber: Subscriber) -> SubscriptionOut:
@@ -228,9 +228,7 @@ def _manage_context(request: Request, subscriber: Subscriber, token: str) -> dic
         "sub": view,
         "token": token,
         "can_like_upvoted": subscriber.user_id is not None,
-        "unsubscribe_url": services.links_for(
-            request.app.state.settings, key, subscriber.token
-        ).unsubscribe_url,
+        "unsubscribe_url": f"/unsubscribe/{make_token(key, 'unsubscribe', subscriber.token)}",
         "form": {
             "frequency": view.frequency,
             "categories": " ".join(view.categories),
@@ -324,9 +322,8 @@ async def unsubscribe(request: Request, token: str) -> Response:
         services.unsubscribe(session, subscriber, _origin(request, source))
         session.commit()
         email = subscriber.email
-        manage = services.links_for(
-            request.app.state.settings, request.app.state.settings.signing_key(), subscriber.token
-        ).manage_url
+        key = request.app.state.settings.signing_key()
+        manage = f"/subscription/{make_token(key, 'manage', subscriber.token)}"
     return _render(
         request,
         "unsubscribe.html",
