@@ -79,8 +79,8 @@ def add_readers(sessions, count: int, seed: int = 7) -> None:  # type: ignore[no
     rng = random.Random(seed)
     with sessions() as session:
         week = PaperStore(session).feed(dt.date(2026, 6, 22), dt.date.fromisoformat(SEND_DAY))
-        earlier = [i.paper.id for i in PaperStore(session).feed(dt.date(2026, 6, 15),
-                                                                  dt.date(2026, 6, 19))]  # fmt: skip
+        before = PaperStore(session).feed(dt.date(2026, 6, 15), dt.date(2026, 6, 19))
+        earlier = [i.paper.id for i in before]
         words = sorted({w for i in week for w in words_of(i.paper.title)
                         if w not in STOP_WORDS and len(w) > 3})  # fmt: skip
         # what readers type repeats: a vocabulary of 1,500 phrases, the popular ones far more often
@@ -101,13 +101,14 @@ def add_readers(sessions, count: int, seed: int = 7) -> None:  # type: ignore[no
         rows = []
         for n in range(count):
             keywords = rng.choices(phrases, weights, k=rng.randint(0, 3))
+            voter = voters[n].id if n < len(voters) else None
             rows.append({
                 "email": f"reader{n}@bench.test", "token": secrets.token_urlsafe(16),
                 "status": "active", "frequency": "weekly",
                 "categories": " ".join(rng.sample(CATEGORIES, rng.randint(0, 2))),
                 "keywords": "\n".join(keywords),
                 "authors": "\n".join(rng.sample(authors, rng.randint(0, 2))),
-                "like_upvoted": n < len(voters), "user_id": voters[n].id if n < len(voters) else None,
+                "like_upvoted": voter is not None, "user_id": voter,
                 "created_at": utcnow(), "confirmed_at": utcnow(),
             })  # fmt: skip
         session.execute(Subscriber.__table__.insert(), rows)
@@ -174,9 +175,8 @@ def main() -> None:
         "rss_mb": rss_mb(),
     }
     print()
-    print(
-        f"| readers | composed | sent | received | compose | send | total | per digest | 100k projected |"
-    )
+    print("| readers | composed | sent | received | compose | send | total | per digest "
+          "| 100k projected |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
     print(f"| {args.readers:,} | {report.planned:,} | {report.sent:,} | {received:,} | "
           f"{plan_s:.1f} s | {send_s:.1f} s | {total:.1f} s | "
