@@ -120,6 +120,7 @@ def main() -> None:
     full = bool(os.environ.get("FULL"))
     parser.add_argument("--readers", type=int, default=100_000 if full else 10_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--workers", type=int, default=1, help="as `digest send --workers`")
     args = parser.parse_args()
     port = free_port()
     counter = multiprocessing.Value("i", 0)
@@ -142,7 +143,9 @@ def main() -> None:
         setup_s = time.perf_counter() - t0
         print(f"setup: {args.readers:,} readers, papers embedded, in {setup_s:.1f} s", flush=True)
 
-        sender = DigestSender(sessions, settings, SmtpMailer(settings), load_embedder())
+        sender = DigestSender(
+            sessions, settings, lambda: SmtpMailer(settings), load_embedder(), workers=args.workers
+        )
         period = digest_period("weekly", dt.date.fromisoformat(SEND_DAY))
         assert period is not None
         report = RunReport("weekly", period.key)
@@ -160,6 +163,7 @@ def main() -> None:
     figures = {
         "backend": "postgresql" if args.database_url.startswith("postgres") else "sqlite",
         "readers": args.readers,
+        "workers": args.workers,
         "pool_papers": report.pool,
         "digests_planned": report.planned,
         "digests_sent": report.sent,
@@ -184,6 +188,7 @@ def main() -> None:
           f"{figures['projected_100k_min']} min |")  # fmt: skip
     assert received == report.sent == report.planned, "every planned digest arrives exactly once"
     name = "digest" + ("-postgres" if figures["backend"] == "postgresql" else "")
+    name += f"-workers{args.workers}" if args.workers != 1 else ""
     print(f"written to {write_result(name, figures)}")
 
 

@@ -17,7 +17,8 @@ WED, THU, SAT = dt.date(2026, 6, 10), dt.date(2026, 6, 11), dt.date(2026, 6, 13)
 
 
 def send(sessions, settings, day=WED, frequency="daily", embedder=None):
-    sender = DigestSender(sessions, settings, SmtpMailer(settings), embedder, sleep=lambda s: None)
+    mailers = lambda: SmtpMailer(settings)  # noqa: E731
+    sender = DigestSender(sessions, settings, mailers, embedder, sleep=lambda s: None)
     return sender.run(frequency, day)
 
 
@@ -134,7 +135,7 @@ def test_a_transient_failure_is_retried_with_backoff(sessions, settings, smtp, d
     subscriber(sessions, "busy@example.org")
     smtp.sink.replies["busy@example.org"] = ["451 4.7.1 Greylisted, try again"]
     waits = []
-    sender = DigestSender(sessions, settings, SmtpMailer(settings), sleep=waits.append)
+    sender = DigestSender(sessions, settings, lambda: SmtpMailer(settings), sleep=waits.append)
     report = sender.run("daily", WED)
     assert report.sent == 1 and len(smtp.sink.messages) == 1
     assert waits == [settings.digest_retry_base]
@@ -192,3 +193,14 @@ def test_papers_like_the_ones_i_upvoted(sessions, settings, smtp, search, embedd
     text, _ = parts(smtp.sink.messages[0])
     for_you = text.split("TRENDING")[0]
     assert "Score-based generative modeling" in for_you and "(like papers you upvoted)" in for_you
+
+
+def test_several_connections_send_each_digest_once(sessions, settings, smtp, day_papers):
+    for i in range(30):
+        subscriber(sessions, f"r{i}@example.org")
+    sender = DigestSender(sessions, settings, lambda: SmtpMailer(settings), workers=3)
+    report = sender.run("daily", WED)
+    assert report.sent == 30
+    assert sorted(m["To"] for m in smtp.sink.messages) == sorted(
+        f"r{i}@example.org" for i in range(30)
+    )

@@ -41,6 +41,15 @@ def send(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
     batch: Annotated[int, typer.Option(min=1, help="Readers composed per transaction")] = 1000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="SMTP connections sending at once. A crash can leave one digest per connection "
+            "in flight (see `digest status`); 1 keeps that to a single one.",
+        ),
+    ] = 1,
 ) -> None:
     """Compose and send one period's digests. Safe to rerun or run twice at once: each reader gets
     at most one digest per period; a rerun sends to whoever did not get one.
@@ -58,7 +67,12 @@ def send(
     settings = Settings()
     engine = open_engine()
     sender = DigestSender(
-        make_sessionmaker(engine), settings, make_mailer(settings), load_embedder(), batch=batch
+        make_sessionmaker(engine),
+        settings,
+        lambda: make_mailer(settings),
+        load_embedder(),
+        batch=batch,
+        workers=workers,
     )
     try:
         report = guard(lambda: sender.run(frequency, day))

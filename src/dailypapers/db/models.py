@@ -265,7 +265,8 @@ class DigestOutbox(Base):
     __tablename__ = "digest_outbox"
     __table_args__ = (
         UniqueConstraint("subscriber_id", "frequency", "period", name="uq_digest_outbox_period"),
-        Index("ix_digest_outbox_status", "status", "next_attempt_at"),
+        # the sender's "next due row": equality on three columns, then in id order (no sort)
+        Index("ix_digest_outbox_due", "status", "frequency", "period", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,12 +22,13 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.config import Settings
-from dailypapers.db.models import DigestOutbox, Subscriber, utcnow
+from dailypapers.db.models import Subscriber, utcnow
 from dailypapers.digest.compose import Candidate, Digest, Pool, compose
 from dailypapers.digest.mail import (
     MailConnectionError,
     Mailer,
     MailSetupError,
+    Outgoing,
     PermanentMailError,
     TransientMailError,
     build_message,
@@ -34,7 +36,7 @@ from dailypapers.digest.mail import (
 )
 from dailypapers.digest.render import Links, PaperView, Renderer, heading_for
 from dailypapers.digest.services import interests_of, links_for
-from dailypapers.digest.store import DigestStore, PlannedDigest
+from dailypapers.digest.store import Claim, DigestStore, PlannedDigest
 from dailypapers.papers.periods import Period, day_period, week_period
 from dailypapers.papers.store import PaperStore
 from dailypapers.ranking.trending import sort_trending
@@ -82,15 +84,19 @@ class DigestSender:
         self,
         sessions: sessionmaker[Session],
         settings: Settings,
-        mailer: Mailer,
+        mailers: Callable[[], Mailer],
         embedder: Embedder | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_progress: Callable[[str, int], None] | None = None,
         batch: int = BATCH,
+        workers: int = 1,
     ) -> None:
+        """`mailers` makes one mailer (SMTP connection) per delivering thread; with `workers`
+        threads, one composes and marks the next mail while another waits on the SMTP server."""
         self.sessions = sessions
         self.settings = settings
-        self.mailer = mailer
+        self.mailers = mailers
+        self.workers = workers
         self.embedder = embedder
         self.sleep = sleep
         self.on_progress = on_progress or (lambda stage, n: None)
@@ -98,6 +104,7 @@ class DigestSender:
         self.key = settings.signing_key()
         self.renderer = Renderer(settings.site_name)
         self._papers: dict[int, PaperView] = {}
+        self._lock = threading.Lock()
 
     def run(self, frequency: str, day: dt.date) -> RunReport:
         period = digest_period(frequency, day)
@@ -214,94 +221,129 @@ class DigestSender:
     # --- delivering ---------------------------------------------------------------------------
 
     def deliver(self, frequency: str, period: Period, report: RunReport) -> None:
-        try:
-            while True:
-                with self.sessions() as session:
-                    outbox = DigestStore(session).claim_next(frequency, period.key)
-                    session.commit()  # the in-flight mark, durable before SMTP sees the message
-                    if outbox is None:
-                        return
-                    subscriber = session.get(Subscriber, outbox.subscriber_id)
-                if subscriber is None or subscriber.status != "active":
-                    self._finish("cancel", outbox.id)
-                    continue
-                outcome = self._deliver_one(outbox, subscriber, period)
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                self.on_progress("send", 1)
-        except (MailSetupError, MailConnectionError) as exc:
-            report.stopped = str(exc)
-        finally:
-            self.mailer.close()
+        stop = threading.Event()
+        failures: list[BaseException] = []
 
-    def _deliver_one(self, outbox: DigestOutbox, subscriber: Subscriber, period: Period) -> str:
-        message = self._message(outbox, subscriber, period)
+        def work() -> None:
+            mailer = self.mailers()
+            try:
+                with self.sessions() as session:
+                    self._deliver_all(session, mailer, frequency, period, report, stop)
+            except (MailSetupError, MailConnectionError) as exc:
+                with self._lock:
+                    report.stopped = report.stopped or str(exc)
+                stop.set()
+            except BaseException as exc:  # surfaced in the calling thread below
+                failures.append(exc)
+                stop.set()
+            finally:
+                mailer.close()
+
+        if self.workers <= 1:
+            work()
+        else:
+            threads = [threading.Thread(target=work) for _ in range(self.workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        if failures:
+            raise failures[0]
+
+    def _deliver_all(
+        self,
+        session: Session,
+        mailer: Mailer,
+        frequency: str,
+        period: Period,
+        report: RunReport,
+        stop: threading.Event,
+    ) -> None:
+        store = DigestStore(session)
+        while not stop.is_set():
+            claim = store.claim_next(frequency, period.key)
+            session.commit()  # the in-flight mark, durable before SMTP sees the message
+            if claim is None:
+                return
+            if claim.subscriber_status != "active":
+                DigestStore(session).cancel(claim.id)
+                session.commit()
+                continue
+            outcome = self._deliver_one(session, mailer, claim, period)
+            with self._lock:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            self.on_progress("send", 1)
+
+    def _deliver_one(self, session: Session, mailer: Mailer, claim: Claim, period: Period) -> str:
+        message = self._message(claim, period)
         for attempt in range(TRIES):
             try:
-                self.mailer.send(message)
+                mailer.send(message)
             except PermanentMailError as exc:
-                self._finish("mark_failed", outbox, str(exc))
+                DigestStore(session).mark_failed(claim, str(exc))
+                session.commit()
                 return "failed"
             except MailSetupError:
-                self._finish("release", outbox.id, "stopped", utcnow())
+                DigestStore(session).release(claim.id, "stopped", utcnow())
+                session.commit()
                 raise
             except TransientMailError as exc:
                 if attempt + 1 < TRIES:
                     self.sleep(self.settings.digest_retry_base * 2**attempt)
                     continue
-                return self._retry_later(outbox, exc)
+                return self._retry_later(session, claim, exc)
             else:
-                self._finish("mark_sent", outbox.id)
+                DigestStore(session).mark_sent(claim.id)
+                session.commit()
                 return "sent"
         raise AssertionError("unreachable")
 
-    def _retry_later(self, outbox: DigestOutbox, exc: TransientMailError) -> str:
+    def _retry_later(self, session: Session, claim: Claim, exc: TransientMailError) -> str:
         if isinstance(exc, MailConnectionError):
             # the server, not this message: due again at once, and the run stops here
-            self._finish("release", outbox.id, str(exc), utcnow())
+            DigestStore(session).release(claim.id, str(exc), utcnow())
+            session.commit()
             raise exc
-        if outbox.attempts >= MAX_ATTEMPTS:
-            error = f"gave up after {outbox.attempts} runs: {exc}"
-            self._finish("mark_failed", outbox, error, False)
+        if claim.attempts >= MAX_ATTEMPTS:
+            error = f"gave up after {claim.attempts} runs: {exc}"
+            DigestStore(session).mark_failed(claim, error, False)
+            session.commit()
             return "failed"
-        retry_at = utcnow() + RETRY_LATER * 2 ** (outbox.attempts - 1)
-        self._finish("release", outbox.id, str(exc), retry_at)
+        retry_at = utcnow() + RETRY_LATER * 2 ** (claim.attempts - 1)
+        DigestStore(session).release(claim.id, str(exc), retry_at)
+        session.commit()
         return "retry_later"
 
-    def _finish(self, change: str, *args: object) -> None:
-        """One outbox change (a DigestStore method) in its own committed transaction."""
-        with self.sessions() as session:
-            getattr(DigestStore(session), change)(*args)
-            session.commit()
-
-    def _message(self, outbox: DigestOutbox, subscriber: Subscriber, period: Period):  # type: ignore[no-untyped-def]
-        digest = Digest.from_json(json.loads(outbox.content))
+    def _message(self, claim: Claim, period: Period) -> Outgoing:
+        digest = Digest.from_json(json.loads(claim.content))
         self._load_papers(digest.paper_ids)
-        links = links_for(self.settings, self.key, subscriber.token)
+        links = links_for(self.settings, self.key, claim.token)
         rendered = self.renderer.digest(
             digest,
             self._papers,
-            email=subscriber.email,
-            frequency=outbox.frequency,
-            heading=heading_for(outbox.frequency, period.start, period.end),
+            email=claim.email,
+            frequency=claim.frequency,
+            heading=heading_for(claim.frequency, period.start, period.end),
             links=links,
         )
         domain = domain_of(self.settings.mail_from)
         return build_message(
             rendered,
             sender=self.settings.mail_from,
-            to=subscriber.email,
+            to=claim.email,
             # stable per outbox row: should a digest ever go twice, clients can drop the copy
-            message_id=f"<digest.{outbox.id}.{outbox.period}@{domain}>",
+            message_id=f"<digest.{claim.id}.{claim.period}@{domain}>",
             unsubscribe_url=links.unsubscribe_url,
             list_id=f"{self.settings.site_name} digest <digest.{domain}>",
         )
 
     def _load_papers(self, paper_ids: Sequence[int]) -> None:
-        missing = [i for i in paper_ids if i not in self._papers]
-        if missing:
-            with self.sessions() as session:
-                for paper in DigestStore(session).papers(missing):
-                    self._papers[paper.id] = _view(paper)
+        with self._lock:
+            missing = [i for i in paper_ids if i not in self._papers]
+            if missing:
+                with self.sessions() as session:
+                    for paper in DigestStore(session).papers(missing):
+                        self._papers[paper.id] = _view(paper)
 
 
 def _view(paper) -> PaperView:  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -20,7 +19,7 @@ from dailypapers.community.services import EMAIL
 from dailypapers.config import Settings
 from dailypapers.db.models import Subscriber, User, utcnow
 from dailypapers.digest.compose import Interests, split_list
-from dailypapers.digest.mail import build_message
+from dailypapers.digest.mail import Outgoing, build_message
 from dailypapers.digest.render import Links, Renderer
 from dailypapers.digest.store import DigestStore
 from dailypapers.digest.tokens import CONFIRM_LIFETIME, BadToken, Purpose, make_token, read_token
@@ -213,9 +212,7 @@ def links_for(settings: Settings, key: bytes, reader: str) -> Links:
     )
 
 
-def notice_message(
-    settings: Settings, key: bytes, renderer: Renderer, notice: Notice
-) -> EmailMessage:
+def notice_message(settings: Settings, key: bytes, renderer: Renderer, notice: Notice) -> Outgoing:
     if notice.kind == "confirm":
         token = make_token(key, "confirm", notice.reader, lifetime=CONFIRM_LIFETIME)
         url = f"{settings.base_url}/subscribe/confirm/{token}"

@@ -68,7 +68,9 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime),
         sa.UniqueConstraint("subscriber_id", "frequency", "period", name="uq_digest_outbox_period"),
     )
-    op.create_index("ix_digest_outbox_status", "digest_outbox", ["status", "next_attempt_at"])
+    op.create_index(
+        "ix_digest_outbox_due", "digest_outbox", ["status", "frequency", "period", "id"]
+    )
     op.create_table(
         "digest_items",
         sa.Column(
@@ -91,7 +93,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("digest_items")
-    op.drop_index("ix_digest_outbox_status", table_name="digest_outbox")
+    op.drop_index("ix_digest_outbox_due", table_name="digest_outbox")
     op.drop_table("digest_outbox")
     op.drop_index("ix_subscription_events_subscriber", table_name="subscription_events")
     op.drop_table("subscription_events")
