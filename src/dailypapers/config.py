@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         True,
         description="Run the background indexer inside `serve` (lexical queue and embeddings).",
     )
+    search_backend: Literal["auto", "embedded", "postgres"] = Field(
+        "auto",
+        description="Search engines: embedded (tantivy + in-memory vectors, per process) or "
+        "postgres (full-text + pgvector in the database, shared by every worker); auto picks "
+        "postgres on PostgreSQL.",
+    )
     embed_threads: int = Field(
         1, ge=1, le=64, description="CPU threads the web process's background embedder uses."
     )

@@ -148,3 +148,25 @@ def test_one_click_unsubscribe_from_a_mail_client(client, smtp, sessions, app):
     assert events(sessions, sub)[-1][:2] == ("unsubscribed", "one-click (List-Unsubscribe-Post)")
     # a manage token does not unsubscribe, and a wrong token is a clear 404
     assert client.post("/unsubscribe/abc.0.def").status_code == 404
+
+
+def test_signed_in_reader_can_follow_their_upvotes_and_sees_it_in_their_export(
+    client, smtp, sessions
+):
+    token = csrf_of(client)
+    form = {"username": "ada", "email": "ada@example.org", "password": "a long enough secret"}
+    client.post("/signup", data={**form, "csrf_token": token})
+    page = client.get("/subscribe")
+    assert 'value="ada@example.org"' in page.text and "like the ones I upvoted" in page.text
+    subscribe(client, like_upvoted="true")
+    confirm(client, smtp)
+    sub = subscriber(sessions)
+    assert sub.like_upvoted and sub.user_id is not None
+    exported = client.get("/users/ada/export.json").json()["digest"]
+    assert exported["status"] == "active" and exported["like_upvoted"] is True
+    assert [e["event"] for e in exported["consent"]] == ["requested", "confirmed"]
+
+
+def test_like_upvoted_needs_an_account(client, smtp, sessions):
+    subscribe(client, like_upvoted="true")
+    assert subscriber(sessions).like_upvoted is False

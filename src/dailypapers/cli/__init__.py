@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -133,6 +134,49 @@ def export_user(username: str = typer.Argument(help="Whose data to print as JSON
 
     with user_session(username) as (session, user):
         print(json.dumps(export(session, user), indent=2))
+
+
+@app.command("export")
+def export(
+    dump: Annotated[Path, typer.Argument(help="File to write (.jsonl, or .jsonl.gz to compress)")],
+) -> None:
+    """Write the whole instance (papers, users, votes, comments, subscriptions...) to one file."""
+    from dailypapers.db.dump import export_dump
+
+    engine = open_engine()
+    try:
+        counts = guard(lambda: export_dump(engine, dump))
+    finally:
+        engine.dispose()
+    out.print(f"{sum(counts.values()):,} rows from {len(counts)} tables written to {dump}")
+
+
+@app.command("import")
+def import_(
+    dump: Annotated[Path, typer.Argument(help="A file written by `dailypapers export`")],
+) -> None:
+    """Load a dump into this instance's database. Rows that exist are kept, so an interrupted
+    import can be run again; unreadable lines are reported and skipped (exit 1 if any were)."""
+    from dailypapers.db.dump import DumpError, import_dump
+
+    if not dump.is_file():
+        err.print(f"[red]error:[/red] no such file: {dump}")
+        raise typer.Exit(2)
+    engine = open_engine()
+    try:
+        report = guard(lambda: import_dump(engine, dump))
+    except DumpError as exc:
+        err.print(f"[red]error:[/red] {dump}: {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        err.print(f"{dump}:{problem} (skipped)")
+    out.print(
+        f"{sum(report.rows.values()):,} rows read into {len(report.rows)} tables; "
+        f"{len(report.problems)} lines skipped; now run `dailypapers index --rebuild`"
+    )
+    raise typer.Exit(1 if report.problems else 0)
 
 
 @app.command("moderator")

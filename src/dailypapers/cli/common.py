@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -9,11 +10,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.config import Settings
 from dailypapers.db.engine import make_engine
+from dailypapers.db.errors import DISK_FULL, storage_problem
 from dailypapers.ingest.pipeline import IngestReport
 
 T = TypeVar("T")
@@ -62,13 +64,16 @@ def print_report(report: IngestReport, dry_run: bool = False) -> None:
 
 
 def guard(action: Callable[[], T]) -> T:
-    """Turn database failures into one clear line and exit code 2 instead of a traceback."""
+    """Turn database and disk failures into one clear line and exit code 2, not a traceback."""
     try:
         return action()
-    except OperationalError as exc:
-        err.print(f"[red]database error:[/red] {exc.orig}")
+    except DBAPIError as exc:
+        err.print(f"[red]database error:[/red] {storage_problem(exc)}")
     except SQLAlchemyError as exc:
         err.print(f"[red]database error:[/red] {exc}")
     except OSError as exc:
-        err.print(f"[red]error:[/red] {exc.strerror or exc}: {exc.filename or ''}")
+        if exc.errno == errno.ENOSPC:
+            err.print(f"[red]error:[/red] {DISK_FULL} ({exc.filename or 'writing'})")
+        else:
+            err.print(f"[red]error:[/red] {exc.strerror or exc}: {exc.filename or ''}")
     raise typer.Exit(EXIT_ERROR)

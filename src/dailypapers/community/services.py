@@ -138,6 +138,34 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
             }
             for c in comments_of(session, user, limit=100_000)
         ],
+        "digest": _digest_of(session, user),
+    }
+
+
+def _digest_of(session: Session, user: User) -> dict[str, Any] | None:
+    """The digest subscription of the account's address, with its consent record."""
+    from dailypapers.digest.store import DigestStore
+
+    store = DigestStore(session)
+    subscriber = store.by_email(user.email)
+    if subscriber is None:
+        return None
+    return {
+        "status": subscriber.status,
+        "frequency": subscriber.frequency,
+        "categories": subscriber.categories.split(),
+        "keywords": [k for k in subscriber.keywords.split("\n") if k],
+        "authors": [a for a in subscriber.authors.split("\n") if a],
+        "like_upvoted": subscriber.like_upvoted,
+        "consent": [
+            {
+                "event": e.event,
+                "at": e.at.isoformat() + "Z",
+                "source": e.source,
+                "client_ip": e.client_ip,
+            }
+            for e in store.events(subscriber)
+        ],
     }
 
 

@@ -48,12 +48,12 @@ def copy_database(
                     progress(table.name, copied)
             counts[table.name] = copied
         if dst.dialect.name == "postgresql":
-            _move_sequences(dst, tables)
+            move_sequences(dst, tables)
     _verify(source, target, counts)
     return counts
 
 
-def _move_sequences(conn: Connection, tables: list[Table]) -> None:
+def move_sequences(conn: Connection, tables: list[Table]) -> None:
     """Move each serial past the copied ids (a no-op where a table has no sequence)."""
     for table in tables:
         columns = list(table.primary_key.columns)

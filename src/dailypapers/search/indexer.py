@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.search.documents import SearchDoc
 from dailypapers.search.embeddings import Embedder
-from dailypapers.search.lexical import TantivyIndex
+from dailypapers.search.interfaces import LexicalIndex, VectorSearch
 from dailypapers.search.store import SearchStore
-from dailypapers.search.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +40,8 @@ class SearchIndexer:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        lexical: TantivyIndex,
-        vectors: VectorIndex,
+        lexical: LexicalIndex,
+        vectors: VectorSearch,
         embedder: Embedder | None,
     ) -> None:
         self.sessions = sessions
@@ -120,9 +119,13 @@ class SearchIndexer:
         return done
 
     def refresh_vectors(self) -> int:
-        """Load embeddings written since the last refresh into the in-memory index."""
+        """Load embeddings written since the last refresh into the vector index (in memory), or
+        fill the database's vector column (PostgreSQL + pgvector)."""
         if self.embedder is None:
             return 0
+        backfill = getattr(self.vectors, "backfill", None)
+        if backfill is not None:
+            return int(backfill())
         loaded = 0
         while True:
             with self.sessions() as session:

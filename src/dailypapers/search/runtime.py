@@ -6,12 +6,20 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.config import Settings
 from dailypapers.search.embeddings import DIM, Embedder, MiniLMEmbedder, ModelNotInstalled
 from dailypapers.search.indexer import SearchIndexer
+from dailypapers.search.interfaces import LexicalIndex, VectorSearch
 from dailypapers.search.lexical import IndexBusy, TantivyIndex
+from dailypapers.search.postgres import (
+    PgLexicalIndex,
+    PgVectorIndex,
+    has_native_search,
+    has_pgvector,
+)
 from dailypapers.search.service import SearchService
 from dailypapers.search.vectors import VectorIndex
 
@@ -71,9 +79,34 @@ def build_search(
     with_embedder: bool = True,
 ) -> SearchRuntime:
     assert settings.search_dir is not None
-    lexical = TantivyIndex(settings.search_dir / LEXICAL_DIR)
     if embedder is None and with_embedder:
         embedder = load_embedder(settings.embed_threads)
-    vectors = VectorIndex(embedder.dim if embedder else DIM)
+    dim = embedder.dim if embedder else DIM
+    lexical: LexicalIndex
+    vectors: VectorSearch
+    engine = sessions.kw["bind"]
+    if _native(settings, engine):
+        lexical = PgLexicalIndex(engine)
+        if has_pgvector(engine):
+            vectors = PgVectorIndex(engine, dim)
+        else:
+            log.warning("pgvector missing: semantic search keeps its vectors in memory")
+            vectors = VectorIndex(dim)
+    else:
+        lexical = TantivyIndex(settings.search_dir / LEXICAL_DIR)
+        vectors = VectorIndex(dim)
     service = SearchService(sessions, lexical, vectors, embedder)
     return SearchRuntime(service, SearchIndexer(sessions, lexical, vectors, embedder))
+
+
+def _native(settings: Settings, engine: Engine) -> bool:
+    """PostgreSQL's own search when asked for, or by default on PostgreSQL."""
+    if settings.search_backend == "embedded":
+        return False
+    native = has_native_search(engine)
+    if settings.search_backend == "postgres" and not native:
+        raise RuntimeError(
+            "DAILYPAPERS_SEARCH_BACKEND=postgres needs PostgreSQL at schema 0007 or later "
+            "(run `dailypapers db upgrade`)"
+        )
+    return native

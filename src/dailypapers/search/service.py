@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.db.models import Paper
 from dailypapers.search.embeddings import Embedder
-from dailypapers.search.lexical import TantivyIndex
+from dailypapers.search.interfaces import LexicalIndex, VectorSearch
 from dailypapers.search.query import ParsedQuery, parse_query
 from dailypapers.search.ranker import RERANK_DEPTH, Ranked, first_stage, rerank
 from dailypapers.search.store import Filters, SearchStore
-from dailypapers.search.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +47,8 @@ class SearchService:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        lexical: TantivyIndex,
-        vectors: VectorIndex,
+        lexical: LexicalIndex,
+        vectors: VectorSearch,
         embedder: Embedder | None,
     ) -> None:
         self.sessions = sessions

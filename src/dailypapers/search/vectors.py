@@ -8,6 +8,7 @@ embeddings costs only the new rows.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,7 +28,7 @@ class VectorIndex:
     def __contains__(self, paper_id: int) -> bool:
         return paper_id in self._row_of
 
-    def add(self, ids: np.ndarray | list[int], vectors: np.ndarray) -> None:
+    def add(self, ids: Sequence[int] | np.ndarray, vectors: np.ndarray) -> None:
         """Add or replace rows (one per paper id)."""
         vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
         with self._lock:

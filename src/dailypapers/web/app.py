@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dailypapers import __version__
@@ -18,6 +20,7 @@ from dailypapers.community.ratelimit import RateLimited
 from dailypapers.community.services import user_for_session
 from dailypapers.config import Settings
 from dailypapers.db.engine import make_engine, make_sessionmaker
+from dailypapers.db.errors import storage_problem
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
@@ -27,6 +30,7 @@ from dailypapers.web.security import install_security_headers
 from dailypapers.web.templating import make_templates
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, search: SearchRuntime | None = None) -> FastAPI:
@@ -130,6 +134,15 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     async def _rate_limited(request: Request, exc: RateLimited) -> Response:
         response = render_error(request, 429, str(exc))
         response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.exception_handler(DBAPIError)
+    async def _storage_error(request: Request, exc: DBAPIError) -> Response:
+        # a read-only or full database: say so, keep serving what can be read
+        message = storage_problem(exc)
+        log.error("database error on %s %s: %s", request.method, request.url.path, message)
+        response = render_error(request, 503, f"Cannot save right now: {message}.")
+        response.headers["Retry-After"] = "60"
         return response
 
     @app.exception_handler(StarletteHTTPException)

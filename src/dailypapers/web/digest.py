@@ -17,6 +17,8 @@ from dailypapers.digest.mail import MailError, make_mailer
 from dailypapers.digest.render import Renderer
 from dailypapers.digest.tokens import BadToken, Purpose, make_token
 from dailypapers.web import csrf
+from dailypapers.web.api import ERRORS
+from dailypapers.web.schemas import ErrorOut
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -142,7 +144,12 @@ def subscribe(
     return _render(request, "subscribe_sent.html", {"message": SENT, "email": email})
 
 
-@router.post("/api/subscriptions", status_code=202, tags=["digests"])
+@router.post(
+    "/api/subscriptions",
+    status_code=202,
+    tags=["digests"],
+    responses={**ERRORS, 429: {"model": ErrorOut}},
+)
 def subscribe_api(
     request: Request, body: SubscriptionIn, background: BackgroundTasks
 ) -> SubscriptionRequested:
@@ -214,7 +221,7 @@ def manage_page(request: Request, token: str) -> Response:
     return _render(request, "subscription.html", context)
 
 
-@router.get("/api/subscriptions/{token}", tags=["digests"])
+@router.get("/api/subscriptions/{token}", tags=["digests"], responses=ERRORS)
 def manage_api(request: Request, token: str) -> SubscriptionOut:
     """A subscription, by the token of the manage link in every digest."""
     with request.app.state.sessions() as session:

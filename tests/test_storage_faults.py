@@ -1,0 +1,73 @@
+"""A read-only or full database gives a clear message, never a traceback, and loses nothing."""
+
+import sqlite3
+
+import pytest
+from sqlalchemy import event, text
+from typer.testing import CliRunner
+
+from dailypapers.cli import app as cli
+from dailypapers.community.services import sign_up
+from dailypapers.db import engine as engine_module
+from tests.conftest import shared
+from tests.factories import record, store_records
+
+
+def make_read_only(engine, database_url, pg_server=None):
+    if database_url.startswith("sqlite"):
+        # what SQLite answers for a read-only file or mount (root ignores file permissions)
+        event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA query_only = ON"))
+    else:
+        with engine.connect() as conn:
+            name = conn.execute(text("SELECT current_database()")).scalar()
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+            conn.commit()
+    engine.dispose()
+
+
+def test_web_answers_503_with_a_reason_and_keeps_serving_reads(
+    client, app, sessions, database_url
+):
+    store_records(sessions, record(arxiv_id="2606.00001", title="Readable paper"))
+    with sessions() as session:
+        sign_up(session, "ada", "ada@example.org", "a long enough secret")
+        session.commit()
+    client.get("/login")
+    token = client.cookies.get("dp_csrf")
+    form = {"login": "ada", "password": "a long enough secret", "csrf_token": token}
+    assert client.post("/login", data=form).status_code == 200
+    make_read_only(app.state.engine, database_url)
+    assert "Readable paper" in client.get("/papers?date=2026-06-10").text
+    voted = client.post(
+        "/papers/2606.00001/vote", headers={"x-csrf-token": client.cookies.get("dp_csrf")}
+    )
+    assert voted.status_code == 503 and voted.headers["retry-after"] == "60"
+    assert "read-only" in voted.text and "Traceback" not in voted.text
+    api = client.post("/api/subscriptions", json={"email": "x@example.org"})
+    assert api.status_code == 503 and "read-only" in api.json()["error"]
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """SQLite's 'database or disk is full', as a small disk gives it, after `pages` pages."""
+    make = engine_module._make_sqlite_engine
+
+    def limited(database):
+        engine = make(database)
+        event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA max_page_count = 400"))
+        return engine
+
+    monkeypatch.setattr(engine_module, "_make_sqlite_engine", limited)
+
+
+def test_cli_on_a_full_disk_says_so_and_keeps_whole_batches(tmp_path, monkeypatch, full_disk):
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    archive = shared("hf-daily", "raw")
+    result = runner.invoke(cli, ["ingest", "hf-daily", str(archive)])
+    assert result.exit_code == 2
+    assert "the disk is full" in result.output and "Traceback" not in result.output
+    with sqlite3.connect(tmp_path / "dailypapers.db") as conn:
+        landed = conn.execute("SELECT count(*) FROM feed_entries").fetchone()[0]
+    assert landed > 0  # the batches before the disk filled are kept
