@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import insert
@@ -50,6 +51,7 @@ from dailypapers.ingest.records import PaperRecord  # noqa: E402
 from dailypapers.search.documents import SearchDoc, split_sentences  # noqa: E402
 from dailypapers.search.embeddings import MiniLMEmbedder, normalize  # noqa: E402
 from dailypapers.search.lexical import TantivyIndex  # noqa: E402
+from dailypapers.search.postgres import PgLexicalIndex, PgVectorIndex  # noqa: E402
 from dailypapers.search.query import parse_query  # noqa: E402
 from dailypapers.search.service import SearchService  # noqa: E402
 from dailypapers.search.vectors import HnswVectorIndex, VectorIndex  # noqa: E402
@@ -93,13 +95,18 @@ def synthesise(sources: list[dict], n: int, seed: int = 7):
         yield title, " ".join(sentences), chosen[0]["authors"], vector, np.concatenate(svecs)
 
 
-def build_store(folder: Path, sources: list[dict], n: int):
-    settings = Settings(data_dir=folder, search_worker=False, env="test")
+def build_store(folder: Path, sources: list[dict], n: int, database_url: str = ""):
+    settings = Settings(data_dir=folder, search_worker=False, env="test", database_url=database_url)
     engine = make_engine(settings)
     migrate.upgrade(engine)
     sessions = make_sessionmaker(engine)
-    lexical = TantivyIndex(folder / "tantivy")
-    vectors = (HnswVectorIndex if n >= HNSW_FROM else VectorIndex)(384)
+    lexical: Any
+    vectors: Any
+    if engine.dialect.name == "postgresql":  # the database's own engines, as the product uses
+        lexical, vectors = PgLexicalIndex(engine), PgVectorIndex(engine, 384)
+    else:
+        lexical = TantivyIndex(folder / "tantivy")
+        vectors = (HnswVectorIndex if n >= HNSW_FROM else VectorIndex)(384)
     timings = {"db_s": 0.0, "lexical_s": 0.0, "vectors_s": 0.0}
     batch: list = []
     next_id = 1
@@ -127,7 +134,10 @@ def build_store(folder: Path, sources: list[dict], n: int):
             SearchDoc(pid, t, a, au) for pid, (t, a, au, _, _) in zip(ids, batch, strict=True)
         )
         t2 = time.perf_counter()
-        vectors.add(ids, np.stack([v for _, _, _, v, _ in batch]))
+        if isinstance(vectors, PgVectorIndex):
+            vectors.backfill()  # fills the pgvector column from the stored bytes (HNSW inserts)
+        else:
+            vectors.add(ids, np.stack([v for _, _, _, v, _ in batch]))
         timings["db_s"] += t1 - t0
         timings["lexical_s"] += t2 - t1
         timings["vectors_s"] += time.perf_counter() - t2
@@ -175,11 +185,13 @@ def linear_scan(docs: list[tuple[str, str]], query: str) -> list[int]:
     return [i for _, i in scores[:20]]
 
 
-def bench_size(n: int, sources: list[dict], qs: list[str], embedder: MiniLMEmbedder) -> dict:
+def bench_size(
+    n: int, sources: list[dict], qs: list[str], embedder: MiniLMEmbedder, database_url: str = ""
+) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"dp-bench-{n}-"))
     try:
         print(f"building {n:,} papers in {folder}", file=sys.stderr, flush=True)
-        engine, sessions, lexical, vectors, build = build_store(folder, sources, n)
+        engine, sessions, lexical, vectors, build = build_store(folder, sources, n, database_url)
         service = SearchService(sessions, lexical, vectors, embedder)
         for q in qs[:10]:  # warm up caches and the model
             service.search(q, mode="hybrid")
@@ -203,12 +215,14 @@ def bench_size(n: int, sources: list[dict], qs: list[str], embedder: MiniLMEmbed
         docs = [(s[0], s[1]) for s in synthesise(sources, n)]
         scan_queries = qs[: max(5, min(50, 2_000_000 // n))]
         figures["linear_scan"] = percentiles([timed(linear_scan, docs, q)[0] for q in scan_queries])
-        figures["memory"] = {
-            "rss_mb": rss_mb(),
-            "vectors_mb": round(vectors._vectors.nbytes / 2**20, 1),
-            "tantivy_mb": dir_mb(folder / "tantivy"),
-            "sqlite_mb": round((folder / "dailypapers.db").stat().st_size / 2**20, 1),
-        }
+        figures["backend"] = engine.dialect.name
+        figures["memory"] = {"rss_mb": rss_mb()}
+        if engine.dialect.name == "sqlite":
+            figures["memory"].update(
+                vectors_mb=round(vectors._vectors.nbytes / 2**20, 1),
+                tantivy_mb=dir_mb(folder / "tantivy"),
+                sqlite_mb=round((folder / "dailypapers.db").stat().st_size / 2**20, 1),
+            )
         engine.dispose()
         return figures
     finally:
@@ -222,7 +236,7 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         rows = [
             ("query embedding (onnx)", r["raw"]["embed"]),
-            ("tantivy top-200 (raw)", r["raw"]["lexical"]),
+            ("lexical top-200 (raw)", r["raw"]["lexical"]),
             (f"{r['vector_index']} top-200", r["raw"]["vector"]),
             ("raw engines, summed", r["raw"]["raw_total"]),
             ("service: lexical", r["lexical"]),
@@ -232,10 +246,9 @@ def print_table(results: list[dict]) -> None:
         ]
         for name, p in rows:
             print(f"{r['papers']:>9,} {name:<26} {p['p50_ms']:>9.2f} {p['p99_ms']:>9.2f}")
-        m = r["memory"]
-        print(f"{'':>9} overhead hybrid/raw p50: {r['overhead_hybrid_vs_raw_p50']}x; memory: "
-              f"RSS {m['rss_mb']} MB, vectors {m['vectors_mb']} MB, tantivy {m['tantivy_mb']} MB, "
-              f"SQLite {m['sqlite_mb']} MB; build {r['build']}")  # fmt: skip
+        memory = ", ".join(f"{k} {v}" for k, v in r["memory"].items())
+        print(f"{'':>9} overhead hybrid/raw p50: {r['overhead_hybrid_vs_raw_p50']}x; "
+              f"memory (MB): {memory}; build {r['build']}")  # fmt: skip
 
 
 def main() -> None:
@@ -245,14 +258,18 @@ def main() -> None:
     full = os.environ.get("FULL") == "1"
     parser.add_argument("--sizes", default="100000,1000000" if full else "100000")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--database-url", default="", help="PostgreSQL: its own search engines")
     args = parser.parse_args()
     sources = load_sources()
     embedder = MiniLMEmbedder(threads=2)
     qs = queries(args.queries)
-    results = [bench_size(int(n), sources, qs, embedder) for n in args.sizes.split(",")]
+    results = [
+        bench_size(int(n), sources, qs, embedder, args.database_url) for n in args.sizes.split(",")
+    ]
     print_table(results)
     # keep figures of other sizes from earlier runs (each entry carries its own run's machine)
-    previous = RESULTS / "search.json"
+    name = "search-postgres" if args.database_url.startswith("postgres") else "search"
+    previous = RESULTS / f"{name}.json"
     kept = []
     if previous.exists():
         old = json.loads(previous.read_text())
@@ -261,7 +278,7 @@ def main() -> None:
                 if r["papers"] not in sizes]  # fmt: skip
     here = machine()
     merged = sorted(kept + [{**r, "machine": here} for r in results], key=lambda r: r["papers"])
-    path = write_result("search", {"sources": len(sources), "queries": len(qs), "results": merged})
+    path = write_result(name, {"sources": len(sources), "queries": len(qs), "results": merged})
     print(
         f"\nwritten to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
     )

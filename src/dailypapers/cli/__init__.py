@@ -87,6 +87,13 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port [default: settings]")] = None,
     workers: Annotated[int, typer.Option(help="Number of worker processes")] = 1,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request [default: on, off in production, where the proxy logs]",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web site, JSON API and feeds (migrates the database first)."""
     import uvicorn
@@ -104,6 +111,7 @@ def serve(
         reload=reload,
         proxy_headers=True,
         log_level="info",
+        access_log=settings.env != "production" if access_log is None else access_log,
     )
 
 

@@ -47,8 +47,8 @@ def tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
 
 
-def _open(path: Path, mode: str) -> IO[str]:
-    if path.suffix == ".gz":
+def _open(path: Path, mode: str, gz: bool | None = None) -> IO[str]:
+    if path.suffix == ".gz" if gz is None else gz:
         return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
     return path.open(mode, encoding="utf-8")
 
@@ -68,7 +68,7 @@ def export_dump(
     counts: dict[str, int] = {}
     temp = path.with_name(path.name + ".partial")
     migrate.upgrade(engine)
-    with engine.connect() as conn, _open(temp, "w") as out:
+    with engine.connect() as conn, _open(temp, "w", gz=path.suffix == ".gz") as out:
         header = {"format": FORMAT, "version": VERSION, "schema": migrate.head()}
         out.write(json.dumps(header) + "\n")
         for table in tables():

