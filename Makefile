@@ -35,14 +35,14 @@ run: $(STAMP) ## Install, create the SQLite database, load the demo set, serve h
 	$(BIN)/dailypapers serve
 
 test: $(DEV_STAMP) ## Install dev dependencies and run lint, types and the whole test suite
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 format: $(DEV_STAMP) ## Format and fix lint in place
-	$(BIN)/ruff format src tests scripts
-	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts bench
+	$(BIN)/ruff check --fix src tests scripts bench
 
 check-security: $(DEV_STAMP) ## schemathesis over every API operation: no server error, no schema violation
 	BIN=$(BIN) scripts/check_security.sh
@@ -52,9 +52,14 @@ serve-prod: $(STAMP) ## Serve with $(WORKERS) workers against DAILYPAPERS_DATABA
 	$(BIN)/pip install --quiet -e '.[postgres]'
 	DAILYPAPERS_ENV=production $(BIN)/dailypapers serve --host 0.0.0.0 --workers $(WORKERS)
 
-bench: $(DEV_STAMP) ## Run the benchmarks (quick: 100k; FULL=1: 1M); figures go to bench/results/
+bench: $(DEV_STAMP) ## Run every benchmark (quick; FULL=1 for the issue-sized runs); figures go to bench/results/
+	@command -v wrk >/dev/null || { echo "bench/http.py needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/embed.py
+	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/http.py
+	$(BIN)/python bench/backends.py
 
 demo-data: $(DEV_STAMP) ## Rebuild the bundled demo set (and its embeddings) from ../shared/data/hf-daily
 	$(BIN)/python scripts/build_demo.py

@@ -25,9 +25,7 @@ def make_read_only(engine, database_url, pg_server=None):
     engine.dispose()
 
 
-def test_web_answers_503_with_a_reason_and_keeps_serving_reads(
-    client, app, sessions, database_url
-):
+def test_web_answers_503_with_a_reason_and_keeps_serving_reads(client, app, sessions, database_url):
     store_records(sessions, record(arxiv_id="2606.00001", title="Readable paper"))
     with sessions() as session:
         sign_up(session, "ada", "ada@example.org", "a long enough secret")

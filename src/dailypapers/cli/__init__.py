@@ -14,7 +14,15 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from dailypapers.cli.common import err, guard, open_engine, out, print_report, sync_lexical
+from dailypapers.cli.common import (
+    err,
+    guard,
+    load_settings,
+    open_engine,
+    out,
+    print_report,
+    sync_lexical,
+)
 from dailypapers.cli.digest import digest_app
 from dailypapers.cli.ingest import ingest_app
 from dailypapers.cli.search import eval_app, index, search
@@ -98,7 +106,7 @@ def serve(
     """Serve the web site, JSON API and feeds (migrates the database first)."""
     import uvicorn
 
-    settings = Settings()
+    settings = load_settings()
     engine = open_engine()
     guard(lambda: migrate.upgrade(engine))
     engine.dispose()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
@@ -24,8 +25,20 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
+def load_settings() -> Settings:
+    """Settings from the environment; a bad or unsafe value is one clear line and exit 2."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            where = ".".join(str(p) for p in problem["loc"])
+            name = f"DAILYPAPERS_{where.upper()}" if where else "settings"
+            err.print(f"[red]configuration error:[/red] {name}: {problem['msg']}")
+        raise typer.Exit(EXIT_ERROR) from None
+
+
 def open_engine() -> Engine:
-    settings = Settings()
+    settings = load_settings()
     if settings.is_sqlite:
         guard(settings.ensure_dirs)
     return guard(lambda: make_engine(settings))
@@ -37,7 +50,7 @@ def sync_lexical(sessions: sessionmaker[Session]) -> None:
     from dailypapers.search.runtime import build_search
 
     try:
-        build_search(Settings(), sessions, with_embedder=False).indexer.sync_lexical()
+        build_search(load_settings(), sessions, with_embedder=False).indexer.sync_lexical()
     except IndexBusy:
         err.print("search index busy: the running server will index the new papers")
 

@@ -14,10 +14,10 @@ from dailypapers.cli.common import (
     EXIT_NOTHING_NEW,
     err,
     guard,
+    load_settings,
     open_engine,
     out,
 )
-from dailypapers.config import Settings
 from dailypapers.db.engine import make_sessionmaker
 
 digest_app = typer.Typer(help="Email digests: send, status, resolve.")
@@ -64,7 +64,7 @@ def send(
         err.print("[red]error:[/red] --frequency is daily or weekly")
         raise typer.Exit(EXIT_ERROR)
     day = _day(date)
-    settings = Settings()
+    settings = load_settings()
     engine = open_engine()
     sender = DigestSender(
         make_sessionmaker(engine),

@@ -16,6 +16,7 @@ from dailypapers.cli.common import (
     T,
     err,
     guard,
+    load_settings,
     open_engine,
     out,
     print_report,
@@ -78,7 +79,7 @@ def ingest_arxiv(
     except ValueError:
         err.print(f"[red]error:[/red] --since must be YYYY-MM-DD, got {since!r}")
         raise typer.Exit(EXIT_ERROR) from None
-    settings = Settings()
+    settings = load_settings()
     engine = open_engine()
     guard(lambda: migrate.upgrade(engine))
     sessions = make_sessionmaker(engine)
@@ -116,7 +117,7 @@ def ingest_oai(
     except ValueError:
         err.print("[red]error:[/red] --from/--until must be YYYY-MM-DD")
         raise typer.Exit(EXIT_ERROR) from None
-    settings = Settings()
+    settings = load_settings()
     engine = open_engine()
     guard(lambda: migrate.upgrade(engine))
     sessions = make_sessionmaker(engine)

@@ -15,11 +15,11 @@ from dailypapers.cli.common import (
     EXIT_NOTHING_NEW,
     err,
     guard,
+    load_settings,
     open_engine,
     out,
     progress_bar,
 )
-from dailypapers.config import Settings
 from dailypapers.db import migrate
 from dailypapers.db.engine import make_sessionmaker
 
@@ -37,7 +37,9 @@ def index(
     engine = open_engine()
     guard(lambda: migrate.upgrade(engine))
     sessions = make_sessionmaker(engine)
-    runtime = build_search(Settings(), sessions, load_embedder(threads=None), with_embedder=True)
+    runtime = build_search(
+        load_settings(), sessions, load_embedder(threads=None), with_embedder=True
+    )
     indexer = runtime.indexer
     with progress_bar() as progress:
         if rebuild:
@@ -75,7 +77,7 @@ def search(
         raise typer.Exit(EXIT_ERROR)
     engine = open_engine()
     guard(lambda: migrate.upgrade(engine))
-    runtime = build_search(Settings(), make_sessionmaker(engine))
+    runtime = build_search(load_settings(), make_sessionmaker(engine))
     runtime.catch_up(embed_limit=0)
     result = runtime.service.search(query, mode=mode, limit=limit)  # type: ignore[arg-type]
     if as_json:

@@ -1,0 +1,72 @@
+"""Votes through a real multi-process server: three uvicorn workers, 100 voters double-clicking
+at once over HTTP, on SQLite and on PostgreSQL. The count must be exact."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from dailypapers.community import services
+from dailypapers.community.store import CommunityStore
+from dailypapers.papers.store import PaperStore
+from tests.factories import record, store_records
+from tests.smtp import free_port
+
+
+def serve(settings, workers=3):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
+    env["DAILYPAPERS_DATABASE_URL"] = settings.database_url
+    env["DAILYPAPERS_DATA_DIR"] = str(settings.data_dir)
+    env["DAILYPAPERS_SEARCH_WORKER"] = "false"
+    cmd = [sys.executable, "-m", "dailypapers.cli", "serve", "--port", str(port),
+           "--workers", str(workers), "--no-access-log"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/static/style.css", timeout=1)
+            return proc, f"http://127.0.0.1:{port}"
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("server did not start")
+
+
+def test_votes_from_many_processes_count_exactly(sessions, settings, engine):
+    store_records(sessions, record(arxiv_id="2606.00001", upvotes=3))
+    with sessions() as session:
+        store = CommunityStore(session)
+        users = [store.add_user(f"user{i}", f"u{i}@example.org", "x") for i in range(100)]
+        tokens = [services.issue_api_token(u) for u in users]
+        session.commit()
+        paper_id = PaperStore(session).get("2606.00001").id
+    proc, base = serve(settings)
+    try:
+
+        def cast(token):
+            with httpx.Client(base_url=base, timeout=30) as http:
+                headers = {"Authorization": f"Bearer {token}"}
+                return [http.post("/api/papers/2606.00001/vote", headers=headers).status_code
+                        for _ in range(2)]  # fmt: skip
+
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            codes = [c for pair in pool.map(cast, tokens) for c in pair]
+        # and a quarter of them take their vote back, also at once
+        with ThreadPoolExecutor(max_workers=25) as pool:
+            undone = list(pool.map(lambda t: httpx.delete(
+                f"{base}/api/papers/2606.00001/vote", headers={"Authorization": f"Bearer {t}"},
+                timeout=30).status_code, tokens[:25]))  # fmt: skip
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    assert set(codes) == {200} and set(undone) == {200}
+    with sessions() as session:
+        store = CommunityStore(session)
+        assert store.votes_of(paper_id) == (3 + 75, 75)
+        assert store.count_votes_rows(paper_id) == 75
