@@ -53,12 +53,12 @@ serve-prod: $(STAMP) ## Serve with $(WORKERS) workers against DAILYPAPERS_DATABA
 	DAILYPAPERS_ENV=production $(BIN)/dailypapers serve --host 0.0.0.0 --workers $(WORKERS)
 
 bench: $(DEV_STAMP) ## Run every benchmark (quick; FULL=1 for the issue-sized runs); figures go to bench/results/
-	@command -v wrk >/dev/null || { echo "bench/http.py needs wrk: apt-get install wrk"; exit 2; }
+	@command -v wrk >/dev/null || { echo "bench/web.py needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/embed.py
 	$(BIN)/python bench/digest.py
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/web.py
 	$(BIN)/python bench/backends.py
 
 demo-data: $(DEV_STAMP) ## Rebuild the bundled demo set (and its embeddings) from ../shared/data/hf-daily

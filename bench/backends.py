@@ -39,8 +39,8 @@ def main() -> None:
         run("search.py", "--sizes", size, "--queries", "100")
         run("search.py", "--sizes", size, "--queries", "100", "--database-url", url)
         web = server.new_database()
-        run("http.py", "--seconds", seconds)
-        run("http.py", "--seconds", seconds, "--database-url", web)
+        run("web.py", "--seconds", seconds)
+        run("web.py", "--seconds", seconds, "--database-url", web)
     finally:
         server.stop()
     n = int(size)
@@ -52,7 +52,7 @@ def main() -> None:
          f"{pg_search[mode]['p50_ms']:.1f} / {pg_search[mode]['p99_ms']:.1f}")
         for mode in ("lexical", "semantic", "hybrid")
     ]  # fmt: skip
-    sqlite_web, pg_web = load("http")["urls"], load("http-postgres")["urls"]
+    sqlite_web, pg_web = load("web")["urls"], load("web-postgres")["urls"]
     for a, b in zip(sqlite_web, pg_web, strict=True):
         rows.append((f"{a['what']}, req/s (p99 ms)",
                      f"{a['req_per_s']:,.0f} ({a['p99_ms']})",

@@ -91,6 +91,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         base_url="http://testserver",
         search_worker=False,
+        cache_seconds=0,  # tests read their own writes at once; the cache has its own test
     )
 
 

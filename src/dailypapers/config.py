@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     search_dir: Path | None = Field(
         None, description="Folder of the lexical search index; empty means DATA_DIR/search."
     )
+    cache_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="Seconds each web worker reuses an anonymous GET answer of the JSON API and "
+        "feeds (0: off). Votes and new papers show up within this time.",
+    )
     search_worker: bool = Field(
         True,
         description="Run the background indexer inside `serve` (lexical queue and embeddings).",

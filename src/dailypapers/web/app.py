@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -19,17 +20,19 @@ from dailypapers import __version__
 from dailypapers.community.ratelimit import RateLimited
 from dailypapers.community.services import user_for_session
 from dailypapers.config import Settings
-from dailypapers.db.engine import make_engine, make_sessionmaker
+from dailypapers.db.engine import WEB_THREADS, make_engine, make_sessionmaker
 from dailypapers.db.errors import storage_problem
+from dailypapers.db.models import User
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
-from dailypapers.web import accounts, api, community, csrf, digest, feeds, pages
+from dailypapers.web import accounts, api, community, digest, feeds, pages
 from dailypapers.web import search as search_routes
-from dailypapers.web.security import install_security_headers
+from dailypapers.web.middleware import AnonymousCache, SecurityHeaders, UserAndCsrf
 from dailypapers.web.templating import make_templates
 
 HERE = Path(__file__).parent
+CACHED_PREFIXES = ("/api/daily_papers", "/api/papers/", "/feeds/")
 log = logging.getLogger(__name__)
 
 
@@ -39,6 +42,8 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # as many request threads as the connection pool is sized for (db/engine.py)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WEB_THREADS
         if settings.search_worker:
             app.state.search.start_worker()
         yield
@@ -67,30 +72,24 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.include_router(feeds.router)
     app.include_router(pages.router)
     _install_error_handlers(app, app.state.templates)
-    install_security_headers(app)
-    _install_user_loader(app)
+    _install_middleware(app, settings)
     return app
 
 
-def _install_user_loader(app: FastAPI) -> None:
-    """Who is signed in (one query, only when a session cookie came) and the CSRF cookie."""
-    secure = app.state.settings.env == "production"
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: the anonymous cache, then who is signed in, then security headers (so a
+    cached answer carries them too)."""
 
-    @app.middleware("http")
-    async def _user(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.user = None
-        token = request.cookies.get(accounts.SESSION_COOKIE)
-        if token:
-            with app.state.sessions() as session:
-                user = user_for_session(session, token)
-                if user is not None:
-                    session.expunge(user)
-                request.state.user = user
-        response = await call_next(request)
-        csrf.set_cookie(request, response, secure)
-        return response
+    def load_user(token: str) -> User | None:
+        with app.state.sessions() as session:
+            user = user_for_session(session, token)
+            if user is not None:
+                session.expunge(user)
+            return user
+
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(UserAndCsrf, load_user=load_user, secure=settings.env == "production")
+    app.add_middleware(AnonymousCache, seconds=settings.cache_seconds, prefixes=CACHED_PREFIXES)
 
 
 def app_from_env() -> FastAPI:

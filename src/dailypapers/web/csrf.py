@@ -29,6 +29,15 @@ def rotate(request: Request) -> None:
     request.state.rotated = True
 
 
+def cookie_header(token: str, secure: bool) -> str:
+    """The Set-Cookie value that carries a browser's CSRF token."""
+    response = Response()
+    response.set_cookie(
+        COOKIE, token, httponly=True, samesite="lax", secure=secure, max_age=30 * 86400
+    )
+    return response.headers["set-cookie"]
+
+
 def set_cookie(request: Request, response: Response, secure: bool) -> None:
     token = getattr(request.state, "new_csrf", None)
     if token:

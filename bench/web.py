@@ -2,13 +2,15 @@
 against `dailypapers serve` with production settings, over loopback.
 
 The server gets the demo set, `DAILYPAPERS_ENV=production`, one worker per core, no access log
-(the reverse proxy keeps that), no background indexer (the scheduler runs `dailypapers index`).
+(the reverse proxy keeps that), no background indexer (the scheduler runs `dailypapers index`),
+and its default 10-second cache of anonymous API/feed answers; the API is measured once more with
+that cache off, to show what a request costs when it has to be computed.
 Each URL gets a warm-up, then a measured run; the static stylesheet, served by the same process
 with no database or template work, is the floor to compare with.
 
-    python bench/http.py                  # 15 s per URL
-    FULL=1 python bench/http.py           # 60 s per URL
-    python bench/http.py --database-url postgresql+psycopg://...   # the same on PostgreSQL
+    python bench/web.py                  # 15 s per URL
+    FULL=1 python bench/web.py           # 60 s per URL
+    python bench/web.py --database-url postgresql+psycopg://...   # the same on PostgreSQL
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     if not shutil.which("wrk"):
-        raise SystemExit("bench/http.py needs wrk: apt-get install wrk")
+        raise SystemExit("bench/web.py needs wrk: apt-get install wrk")
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
@@ -128,6 +130,18 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGINT)
             server.wait(timeout=30)
+        # the same API with the per-worker answer cache off: what each request costs uncached
+        env["DAILYPAPERS_CACHE_SECONDS"] = "0"
+        server = start_server(env, port, args.workers, Path(tmp) / "serve-nocache.log")
+        try:
+            url = f"http://127.0.0.1:{port}/api/daily_papers"
+            wrk(url, 3, args.connections)
+            figures = wrk(url, args.seconds, args.connections)
+            rows.append({"what": "JSON /api/daily_papers, cache off", "path": "nocache", **figures})
+            print(f"uncached API: {figures['req_per_s']:.0f} req/s", flush=True)
+        finally:
+            os.killpg(server.pid, signal.SIGINT)
+            server.wait(timeout=30)
     backend = "postgresql" if args.database_url.startswith("postgres") else "sqlite"
     print(f"\nwrk, {args.connections} connections, {args.seconds} s per URL, "
           f"{args.workers} workers, {backend}\n")  # fmt: skip
@@ -141,7 +155,7 @@ def main() -> None:
            and api["errors"] == 0)  # fmt: skip
     print(f"\ntarget for /api/daily_papers: >= {TARGET['req_per_s']} req/s, p99 <= "
           f"{TARGET['p99_ms']} ms, 0 errors: {'met' if met else 'NOT met'}")  # fmt: skip
-    name = "http" + ("-postgres" if backend == "postgresql" else "")
+    name = "web" + ("-postgres" if backend == "postgresql" else "")
     path = write_result(name, {
         "backend": backend, "workers": args.workers, "connections": args.connections,
         "seconds": args.seconds, "target": TARGET, "target_met": met, "urls": rows,

@@ -1,0 +1,131 @@
+"""Plain ASGI middlewares (no per-request tasks or body streams, unlike `@app.middleware`):
+security headers, the signed-in user and CSRF cookie, and a short cache of anonymous API/feed
+answers. bench/web.py measures what they cost."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dailypapers.web import csrf
+from dailypapers.web.security import CSP, DOCS_CSP, HEADERS
+
+SESSION_COOKIE = "dp_session"
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.static = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        docs = scope["path"] in ("/docs", "/redoc")
+        policy = (DOCS_CSP if docs else CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", policy))
+                headers += [(k, v) for k, v in self.static if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class UserAndCsrf:
+    """Who is signed in (one query, only when a session cookie came) and, when a page minted a
+    CSRF token for this browser, the cookie that carries it."""
+
+    def __init__(self, app: ASGIApp, load_user: Callable[[str], Any], secure: bool) -> None:
+        self.app = app
+        self.load_user = load_user
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state = scope.setdefault("state", {})
+        state["user"] = None
+        token = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
+        if token:
+            state["user"] = await run_in_threadpool(self.load_user, token)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and state.get("new_csrf"):
+                headers = MutableHeaders(scope=message)
+                headers.append("set-cookie", csrf.cookie_header(state["new_csrf"], self.secure))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+class AnonymousCache:
+    """Reuse a GET answer for `seconds` for visitors without a session or token: the daily
+    feed's JSON and the Atom/RSS feeds, which readers and scripts poll. Answers with cookies or
+    other than 200 are never kept; `Cache-Control` lets a reverse proxy do the same."""
+
+    def __init__(
+        self, app: ASGIApp, seconds: float, prefixes: tuple[str, ...], size: int = 512
+    ) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.prefixes = prefixes
+        self.size = size
+        self.entries: OrderedDict[bytes, tuple[float, Message, bytes]] = OrderedDict()
+
+    def _cacheable(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "GET" or self.seconds <= 0:
+            return False
+        if not scope["path"].startswith(self.prefixes):
+            return False
+        for name, value in scope["headers"]:
+            if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE.encode() in value):
+                return False
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._cacheable(scope):
+            return await self.app(scope, receive, send)
+        key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
+        hit = self.entries.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            await send(hit[1])
+            await send({"type": "http.response.body", "body": hit[2]})
+            return
+        start: Message = {}
+        body: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if message["status"] == 200 and "set-cookie" not in headers:
+                    headers["cache-control"] = f"public, max-age={int(self.seconds)}"
+                start = message
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                complete = not message.get("more_body") and start.get("status") == 200
+                if complete and b"set-cookie" not in {n for n, _ in start.get("headers", [])}:
+                    self._keep(key, start, b"".join(body), now)
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+    def _keep(self, key: bytes, start: Message, body: bytes, now: float) -> None:
+        self.entries[key] = (now + self.seconds, dict(start), body)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
