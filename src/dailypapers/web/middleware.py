@@ -84,6 +84,7 @@ class AnonymousCache:
         self.prefixes = prefixes
         self.size = size
         self.entries: OrderedDict[bytes, tuple[float, Message, bytes]] = OrderedDict()
+        self.refreshing: set[bytes] = set()
 
     def _cacheable(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET" or self.seconds <= 0:
@@ -101,10 +102,21 @@ class AnonymousCache:
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
         hit = self.entries.get(key)
         now = time.monotonic()
-        if hit is not None and hit[0] > now:
+        # fresh, or stale while one other request is already computing the new answer: without
+        # that, every request arriving at expiry computes it at once (bench/web.py p99 x4)
+        if hit is not None and (hit[0] > now or key in self.refreshing):
             await send(hit[1])
             await send({"type": "http.response.body", "body": hit[2]})
             return
+        self.refreshing.add(key)
+        try:
+            await self._compute(key, scope, receive, send, now)
+        finally:
+            self.refreshing.discard(key)
+
+    async def _compute(
+        self, key: bytes, scope: Scope, receive: Receive, send: Send, now: float
+    ) -> None:
         start: Message = {}
         body: list[bytes] = []
 
