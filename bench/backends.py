@@ -33,11 +33,13 @@ def load(name: str) -> dict:
 def main() -> None:
     full = bool(os.environ.get("FULL"))
     size, seconds = ("100000", "30") if full else ("20000", "10")
+    reuse_search = "--reuse-search" in sys.argv  # keep the search figures already written
     server = TestPostgres()
     try:
         url = server.new_database()
-        run("search.py", "--sizes", size, "--queries", "100")
-        run("search.py", "--sizes", size, "--queries", "100", "--database-url", url)
+        if not reuse_search:
+            run("search.py", "--sizes", size, "--queries", "100")
+            run("search.py", "--sizes", size, "--queries", "100", "--database-url", url)
         web = server.new_database()
         run("web.py", "--seconds", seconds)
         run("web.py", "--seconds", seconds, "--database-url", web)

@@ -95,6 +95,16 @@ def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> sub
     raise SystemExit(f"server did not start; see {log}")
 
 
+def stop(server: subprocess.Popen) -> None:
+    """Ask the server to stop; requests still queued from the load may hold it, so insist."""
+    os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     full = bool(os.environ.get("FULL"))
@@ -128,8 +138,7 @@ def main() -> None:
                 print(f"{label}: {figures['req_per_s']:.0f} req/s, p99 {figures['p99_ms']} ms",
                       flush=True)  # fmt: skip
         finally:
-            os.killpg(server.pid, signal.SIGINT)
-            server.wait(timeout=30)
+            stop(server)
         # the same API with the per-worker answer cache off: what each request costs uncached
         env["DAILYPAPERS_CACHE_SECONDS"] = "0"
         server = start_server(env, port, args.workers, Path(tmp) / "serve-nocache.log")
@@ -140,8 +149,7 @@ def main() -> None:
             rows.append({"what": "JSON /api/daily_papers, cache off", "path": "nocache", **figures})
             print(f"uncached API: {figures['req_per_s']:.0f} req/s", flush=True)
         finally:
-            os.killpg(server.pid, signal.SIGINT)
-            server.wait(timeout=30)
+            stop(server)
     backend = "postgresql" if args.database_url.startswith("postgres") else "sqlite"
     print(f"\nwrk, {args.connections} connections, {args.seconds} s per URL, "
           f"{args.workers} workers, {backend}\n")  # fmt: skip

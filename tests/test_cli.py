@@ -66,3 +66,28 @@ def test_database_passwords_are_never_printed(run, tmp_path, monkeypatch):
     failed = run("db", "upgrade")
     assert failed.exit_code == 2 and "database error" in failed.output
     assert "s3cr3t-pw" not in failed.output
+
+
+def test_mail_secrets_are_never_printed_or_logged(run, tmp_path, monkeypatch, caplog):
+    """The SMTP password and the signing key stay out of output, logs and settings dumps."""
+    from dailypapers.config import Settings
+    from tests.smtp import free_port
+
+    password, key = "smtp-pa55-word-xyz", "k3y-" + "s" * 40
+    monkeypatch.setenv("DAILYPAPERS_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("DAILYPAPERS_SMTP_PORT", str(free_port()))  # nothing listens
+    monkeypatch.setenv("DAILYPAPERS_SMTP_USER", "digest")
+    monkeypatch.setenv("DAILYPAPERS_SMTP_PASSWORD", password)
+    monkeypatch.setenv("DAILYPAPERS_SECRET_KEY", key)
+    settings = Settings()
+    assert password not in repr(settings) and key not in repr(settings)
+    assert password not in settings.model_dump_json() and key not in settings.model_dump_json()
+    run("ingest", "hf-daily", str(shared("hf-daily", "raw", "2025-01-10.json")))
+    sent = run("digest", "send", "--date", "2025-01-10")
+    assert sent.exit_code in (1, 2)
+    monkeypatch.setenv("DAILYPAPERS_ENV", "production")
+    monkeypatch.setenv("DAILYPAPERS_SECRET_KEY", "too-short-" + password)
+    refused = run("digest", "status")
+    assert refused.exit_code == 2 and "DAILYPAPERS_SECRET_KEY" in refused.output
+    for text in (sent.output, refused.output, caplog.text):
+        assert password not in text and key not in text

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.conftest import shared
 
 HEAD = ("arxiv-snapshot", "arxiv-metadata-oai-snapshot.head200.jsonl")
@@ -39,7 +41,8 @@ def kill_when(proc, ready, timeout=120):
     proc.wait()
 
 
-def test_kill_9_during_snapshot_import_then_rerun(tmp_path):
+@pytest.mark.parametrize("kill_after", [3000, 17000])  # early and late in the 30,000 lines
+def test_kill_9_during_snapshot_import_then_rerun(tmp_path, kill_after):
     rows = [json.loads(line) for line in shared(*HEAD).read_text().splitlines()]
     source = tmp_path / "snapshot.jsonl"
     with source.open("w") as out:
@@ -49,9 +52,9 @@ def test_kill_9_during_snapshot_import_then_rerun(tmp_path):
            str(source)]  # fmt: skip
     env = env_for(tmp_path)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    kill_when(proc, lambda: count(tmp_path, "SELECT count(*) FROM papers") >= 3000)
+    kill_when(proc, lambda: count(tmp_path, "SELECT count(*) FROM papers") >= kill_after)
     landed = count(tmp_path, "SELECT count(*) FROM papers")
-    assert 0 < landed < 30_000 and landed % 1000 == 0  # whole batches only
+    assert kill_after <= landed < 30_000 and landed % 1000 == 0  # whole batches only
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert f"added {30_000 - landed} new papers" in rerun.stdout

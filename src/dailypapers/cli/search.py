@@ -107,6 +107,9 @@ def eval_beir(
     ],
     split: Annotated[str, typer.Option(help="Which qrels/SPLIT.tsv to use")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    database_url: Annotated[
+        str, typer.Option(help="An empty database to run on (PostgreSQL: its own engines)")
+    ] = "",
 ) -> None:
     """nDCG@10, Recall@100 and MRR@10 of lexical, semantic and hybrid search on a BEIR folder."""
     import json
@@ -123,7 +126,7 @@ def eval_beir(
             progress.update(tasks[stage], completed=done)
 
         try:
-            result = evaluate(folder, split, load_embedder(threads=None), report)
+            result = evaluate(folder, split, load_embedder(threads=None), report, database_url)
         except (BeirError, OSError, ValueError) as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(EXIT_ERROR) from None

@@ -82,10 +82,15 @@ def evaluate(
     split: str = "test",
     embedder: Embedder | None = None,
     progress: Progress | None = None,
+    database_url: str = "",
 ) -> dict[str, Any]:
+    """`database_url`: an empty database to evaluate on (PostgreSQL: its own search engines);
+    by default a temporary SQLite file."""
     corpus, queries, qrels = load_beir(folder, split)
     with tempfile.TemporaryDirectory(prefix="dailypapers-eval-") as tmp:
-        settings = Settings(data_dir=Path(tmp), search_worker=False, env="test")
+        settings = Settings(
+            data_dir=Path(tmp), search_worker=False, env="test", database_url=database_url
+        )
         engine = make_engine(settings)
         migrate.upgrade(engine)
         sessions = make_sessionmaker(engine)
