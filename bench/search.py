@@ -150,6 +150,8 @@ def build_store(folder: Path, sources: list[dict], n: int, database_url: str = "
             print(f"  stored {next_id - 1:,} papers", file=sys.stderr, flush=True)
     if batch:
         flush()
+    if isinstance(lexical, PgLexicalIndex):
+        lexical.analyze()  # what `dailypapers index` does after a large load
     if isinstance(vectors, HnswVectorIndex):
         t0 = time.perf_counter()
         vectors.build()

@@ -68,6 +68,14 @@ class SearchIndexer:
                 store.dequeue(entries)
                 session.commit()
             done += len(entries)
+            if done >= 1000 and len(entries) < batch:
+                self._analyze()
+
+    def _analyze(self) -> None:
+        """After a large load, let an engine that keeps statistics refresh them (PostgreSQL)."""
+        analyze = getattr(self.lexical, "analyze", None)
+        if analyze is not None:
+            analyze()
 
     def rebuild_lexical(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the lexical index from the papers table."""
@@ -82,6 +90,7 @@ class SearchIndexer:
                 total += len(docs)
                 if progress:
                     progress(len(docs))
+        self._analyze()
         return total
 
     def pending_embeddings(self) -> int:
