@@ -5,6 +5,7 @@ socket, as the tests do.
 
     python bench/backends.py              # search on 20k papers, 10 s per URL
     FULL=1 python bench/backends.py       # search on 100k papers, 30 s per URL
+    python bench/backends.py --reuse-search --reuse-web   # only print what was measured
 """
 
 from __future__ import annotations
@@ -33,16 +34,18 @@ def load(name: str) -> dict:
 def main() -> None:
     full = bool(os.environ.get("FULL"))
     size, seconds = ("100000", "30") if full else ("20000", "10")
-    reuse_search = "--reuse-search" in sys.argv  # keep the search figures already written
+    # keep figures already written (e.g. after changing only one side)
+    reuse_search, reuse_web = "--reuse-search" in sys.argv, "--reuse-web" in sys.argv
     server = TestPostgres()
     try:
         url = server.new_database()
         if not reuse_search:
             run("search.py", "--sizes", size, "--queries", "100")
             run("search.py", "--sizes", size, "--queries", "100", "--database-url", url)
-        web = server.new_database()
-        run("web.py", "--seconds", seconds)
-        run("web.py", "--seconds", seconds, "--database-url", web)
+        if not reuse_web:
+            web = server.new_database()
+            run("web.py", "--seconds", seconds)
+            run("web.py", "--seconds", seconds, "--database-url", web)
     finally:
         server.stop()
     n = int(size)
