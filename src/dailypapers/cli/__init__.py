@@ -15,6 +15,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from dailypapers.cli.common import (
+    engine_for_command,
     err,
     guard,
     load_settings,
@@ -159,11 +160,8 @@ def export(
     """Write the whole instance (papers, users, votes, comments, subscriptions...) to one file."""
     from dailypapers.db.dump import export_dump
 
-    engine = open_engine()
-    try:
+    with engine_for_command() as engine:
         counts = guard(lambda: export_dump(engine, dump))
-    finally:
-        engine.dispose()
     out.print(f"{sum(counts.values()):,} rows from {len(counts)} tables written to {dump}")
 
 
@@ -178,14 +176,12 @@ def import_(
     if not dump.is_file():
         err.print(f"[red]error:[/red] no such file: {dump}")
         raise typer.Exit(2)
-    engine = open_engine()
-    try:
-        report = guard(lambda: import_dump(engine, dump))
-    except DumpError as exc:
-        err.print(f"[red]error:[/red] {dump}: {exc}")
-        raise typer.Exit(2) from None
-    finally:
-        engine.dispose()
+    with engine_for_command() as engine:
+        try:
+            report = guard(lambda: import_dump(engine, dump))
+        except DumpError as exc:
+            err.print(f"[red]error:[/red] {dump}: {exc}")
+            raise typer.Exit(2) from None
     for problem in report.problems:
         err.print(f"{dump}:{problem} (skipped)")
     out.print(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import typer
@@ -42,6 +43,16 @@ def open_engine() -> Engine:
     if settings.is_sqlite:
         guard(settings.ensure_dirs)
     return guard(lambda: make_engine(settings))
+
+
+@contextmanager
+def engine_for_command() -> Iterator[Engine]:
+    """The configured database for one command, disposed of when it ends."""
+    engine = open_engine()
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def sync_lexical(sessions: sessionmaker[Session]) -> None:

@@ -12,10 +12,10 @@ from dailypapers.cli.common import (
     EXIT_ERROR,
     EXIT_NEW,
     EXIT_NOTHING_NEW,
+    engine_for_command,
     err,
     guard,
     load_settings,
-    open_engine,
     out,
 )
 from dailypapers.db.engine import make_sessionmaker
@@ -65,19 +65,16 @@ def send(
         raise typer.Exit(EXIT_ERROR)
     day = _day(date)
     settings = load_settings()
-    engine = open_engine()
-    sender = DigestSender(
-        make_sessionmaker(engine),
-        settings,
-        lambda: make_mailer(settings),
-        load_embedder(),
-        batch=batch,
-        workers=workers,
-    )
-    try:
+    with engine_for_command() as engine:
+        sender = DigestSender(
+            make_sessionmaker(engine),
+            settings,
+            lambda: make_mailer(settings),
+            load_embedder(),
+            batch=batch,
+            workers=workers,
+        )
         report = guard(lambda: sender.run(frequency, day))
-    finally:
-        engine.dispose()
     if as_json:
         out.print_json(json.dumps(report.as_dict()))
     else:
@@ -112,21 +109,16 @@ def status(
     """
     from dailypapers.digest.store import DigestStore
 
-    engine = open_engine()
-    sessions = make_sessionmaker(engine)
-
     def read() -> tuple[dict[str, int], list[tuple[int, str, str, str, dt.datetime | None]]]:
-        with sessions() as session:
+        with make_sessionmaker(engine)() as session:
             store = DigestStore(session)
             flights = [
                 (o.id, o.frequency, o.period, email, o.sending_at) for o, email in store.in_flight()
             ]
             return store.counts(frequency, period), flights
 
-    try:
+    with engine_for_command() as engine:
         counts, flights = guard(read)
-    finally:
-        engine.dispose()
     line = ", ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "empty"
     out.print(f"outbox: {line}")
     if not flights:
@@ -151,19 +143,15 @@ def resolve(
     if sent == resend:
         err.print("[red]error:[/red] say --sent or --resend")
         raise typer.Exit(EXIT_ERROR)
-    engine = open_engine()
-    sessions = make_sessionmaker(engine)
 
     def change() -> bool:
-        with sessions() as session:
+        with make_sessionmaker(engine)() as session:
             done = DigestStore(session).resolve(outbox_id, sent=sent)
             session.commit()
             return done
 
-    try:
+    with engine_for_command() as engine:
         changed = guard(change)
-    finally:
-        engine.dispose()
     if not changed:
         err.print(f"[red]error:[/red] #{outbox_id} is not in flight")
         raise typer.Exit(EXIT_ERROR)

@@ -144,19 +144,21 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
 
 def _digest_of(session: Session, user: User) -> dict[str, Any] | None:
     """The digest subscription of the account's address, with its consent record."""
+    from dailypapers.digest.services import interests_of
     from dailypapers.digest.store import DigestStore
 
     store = DigestStore(session)
     subscriber = store.by_email(user.email)
     if subscriber is None:
         return None
+    interests = interests_of(subscriber)
     return {
         "status": subscriber.status,
         "frequency": subscriber.frequency,
-        "categories": subscriber.categories.split(),
-        "keywords": [k for k in subscriber.keywords.split("\n") if k],
-        "authors": [a for a in subscriber.authors.split("\n") if a],
-        "like_upvoted": subscriber.like_upvoted,
+        "categories": list(interests.categories),
+        "keywords": list(interests.keywords),
+        "authors": list(interests.authors),
+        "like_upvoted": interests.like_upvoted,
         "consent": [
             {
                 "event": e.event,

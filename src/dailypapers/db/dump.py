@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Engine, Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from dailypapers.db import migrate
 from dailypapers.db.copy import move_sequences
+from dailypapers.db.inserts import insert_ignoring
 from dailypapers.db.models import Base
 
 FORMAT = "dailypapers-dump"
@@ -179,8 +179,7 @@ def _flush(
         if not numbered:
             continue
         keys = [c.name for c in table.primary_key.columns]
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
+        statement = insert_ignoring(conn, table, keys)
         try:
             with conn.begin_nested():
                 conn.execute(statement, [row for _, row in numbered])

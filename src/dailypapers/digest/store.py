@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dailypapers.db.inserts import insert_ignoring
 from dailypapers.db.models import (
     DigestItem,
     DigestOutbox,
@@ -216,19 +216,11 @@ class DigestStore:
     ) -> list[tuple[int, int]]:
         connection = self.session.connection()
         table = model.__table__
-        dialect = connection.dialect.name
-        statement: Any
-        if dialect == "postgresql":
-            statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
-        elif dialect == "sqlite":
-            statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
-        else:
-            statement = insert(table)
+        statement = insert_ignoring(connection, table, keys)
         if not returning:
             connection.execute(statement, rows)
             return []
-        statement = statement.returning(table.c.id, table.c.subscriber_id)
-        result = connection.execute(statement, rows)
+        result = connection.execute(statement.returning(table.c.id, table.c.subscriber_id), rows)
         return [(row[0], row[1]) for row in result]
 
     # --- sending ------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Table, delete, func, select
 from sqlalchemy.orm import Session
 
+from dailypapers.db.inserts import insert_ignoring
 from dailypapers.db.models import (
     Base,
     FeedEntry,
@@ -157,15 +157,7 @@ class PaperStore:
     ) -> None:
         """Core executemany that skips rows whose unique `keys` already exist (no ORM objects)."""
         connection = self.session.connection()
-        dialect = connection.dialect.name
-        statement: Any
-        if dialect == "postgresql":
-            statement = postgresql.insert(_table(model)).on_conflict_do_nothing(index_elements=keys)
-        elif dialect == "sqlite":
-            statement = sqlite.insert(_table(model)).on_conflict_do_nothing(index_elements=keys)
-        else:  # other engines: a plain insert (a concurrent duplicate fails the batch)
-            statement = insert(_table(model))
-        connection.execute(statement, rows)
+        connection.execute(insert_ignoring(connection, _table(model), keys), rows)
 
     def _queue_for_search(self, paper_ids: list[int], new: list[int] | None = None) -> None:
         """Queue papers for the lexical index in the caller's transaction (the indexer drains).

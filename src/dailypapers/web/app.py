@@ -23,6 +23,7 @@ from dailypapers.config import Settings
 from dailypapers.db.engine import WEB_THREADS, make_engine, make_sessionmaker
 from dailypapers.db.errors import storage_problem
 from dailypapers.db.models import User
+from dailypapers.digest.render import Renderer
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
@@ -62,6 +63,9 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.state.sessions = make_sessionmaker(engine)
     app.state.search = search or build_search(settings, app.state.sessions)
     app.state.templates = make_templates(settings)
+    # read once: the key file and the mail templates serve every request
+    app.state.signing_key = settings.signing_key()
+    app.state.mail = Renderer(settings.site_name)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(accounts.router)
     app.include_router(community.pages)

@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 from dailypapers.db.models import Subscriber
 from dailypapers.digest import services
 from dailypapers.digest.mail import MailError, make_mailer
-from dailypapers.digest.render import Renderer
 from dailypapers.digest.tokens import BadToken, Purpose, make_token
 from dailypapers.web import csrf
 from dailypapers.web.api import ERRORS
@@ -61,10 +60,11 @@ def _origin(request: Request, source: str) -> services.Origin:
     )
 
 
-def _send_notice(settings: Any, key: bytes, notice: services.Notice) -> None:
+def _send_notice(state: Any, notice: services.Notice) -> None:
+    settings = state.settings
     mailer = make_mailer(settings)
     try:
-        mailer.send(services.notice_message(settings, key, Renderer(settings.site_name), notice))
+        mailer.send(services.notice_message(settings, state.signing_key, state.mail, notice))
     except MailError as exc:
         log.warning("subscription mail not sent: %s", exc)
     finally:
@@ -94,7 +94,7 @@ def _request(
         )
         session.commit()
     if notice is not None:
-        background.add_task(_send_notice, app.settings, app.settings.signing_key(), notice)
+        background.add_task(_send_notice, app, notice)
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -167,9 +167,7 @@ def subscribe_api(
 
 def _subscriber(request: Request, purpose: Purpose, token: str, session: Any) -> Subscriber:
     try:
-        return services.subscriber_for(
-            session, request.app.state.settings.signing_key(), purpose, token
-        )
+        return services.subscriber_for(session, request.app.state.signing_key, purpose, token)
     except BadToken as exc:
         raise HTTPException(404, str(exc)) from exc
 
@@ -178,18 +176,13 @@ def _subscriber(request: Request, purpose: Purpose, token: str, session: Any) ->
 def confirm_page(request: Request, token: str) -> Response:
     """A page with a button: mail scanners open links, only people press buttons."""
     with request.app.state.sessions() as session:
-        try:
-            services.subscriber_for(
-                session, request.app.state.settings.signing_key(), "confirm", token
-            )
-        except BadToken as exc:
-            raise HTTPException(404, str(exc)) from exc
+        _subscriber(request, "confirm", token, session)
     return _render(request, "subscribe_confirm.html", {"token": token})
 
 
 @router.post("/subscribe/confirm/{token}", include_in_schema=False, dependencies=[CsrfChecked])
 def confirm(request: Request, token: str) -> Response:
-    key = request.app.state.settings.signing_key()
+    key = request.app.state.signing_key
     with request.app.state.sessions() as session:
         try:
             subscriber = services.confirm(session, key, token, _origin(request, "confirm link"))
@@ -230,7 +223,7 @@ def manage_api(request: Request, token: str) -> SubscriptionOut:
 
 def _manage_context(request: Request, subscriber: Subscriber, token: str) -> dict[str, Any]:
     view = _view(subscriber)
-    key = request.app.state.settings.signing_key()
+    key = request.app.state.signing_key
     return {
         "sub": view,
         "token": token,
@@ -329,7 +322,7 @@ async def unsubscribe(request: Request, token: str) -> Response:
         services.unsubscribe(session, subscriber, _origin(request, source))
         session.commit()
         email = subscriber.email
-        key = request.app.state.settings.signing_key()
+        key = request.app.state.signing_key
         manage = f"/subscription/{make_token(key, 'manage', subscriber.token)}"
     return _render(
         request,

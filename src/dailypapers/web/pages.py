@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from dailypapers.community import comments
 from dailypapers.community.store import CommunityStore
@@ -85,8 +86,8 @@ def _feed(
         "feed.html",
         {
             "feed": feed,
-            "voted": voted_ids(request, [i.paper.id for i in feed.items]),
-            "ccounts": _comment_counts(request, [i.paper.id for i in feed.items]),
+            "voted": voted_ids(request, [i.paper.id for i in feed.items], store.session),
+            "ccounts": comments.count_visible(store.session, [i.paper.id for i in feed.items]),
             "chart": chart,
             "cat_q": cat_q,
             "sort": sort,
@@ -102,8 +103,8 @@ def trending_page(request: Request, store: Store) -> Response:
     ids = [i.paper.id for i in page.items] if page else []
     context = {
         "feed": page,
-        "voted": voted_ids(request, ids),
-        "ccounts": _comment_counts(request, ids),
+        "voted": voted_ids(request, ids, store.session),
+        "ccounts": comments.count_visible(store.session, ids),
     }
     return request.app.state.templates.TemplateResponse(request, "trending.html", context)
 
@@ -118,18 +119,16 @@ def _thread(request: Request, paper_id: int) -> list:  # type: ignore[type-arg]
         return found
 
 
-def _comment_counts(request: Request, paper_ids: list[int]) -> dict[int, int]:
-    with request.app.state.sessions() as session:
-        return comments.count_visible(session, paper_ids)
-
-
-def voted_ids(request: Request, paper_ids: list[int]) -> set[int]:
-    """Which of these papers the signed-in reader has upvoted (to show the button pressed)."""
+def voted_ids(request: Request, paper_ids: list[int], session: Session | None = None) -> set[int]:
+    """Which of these papers the signed-in reader has upvoted (to show the button pressed); on the
+    request's own session when it has one (one connection per request, not two)."""
     user = getattr(request.state, "user", None)
     if user is None or not paper_ids:
         return set()
-    with request.app.state.sessions() as session:
+    if session is not None:
         return CommunityStore(session).voted_ids(user, paper_ids)
+    with request.app.state.sessions() as own:
+        return CommunityStore(own).voted_ids(user, paper_ids)
 
 
 @router.get("/papers/{arxiv_id:path}", response_class=HTMLResponse)
@@ -147,7 +146,7 @@ def paper(request: Request, arxiv_id: str, store: Store) -> Response:
         "paper.html",
         {
             "d": detail,
-            "voted": voted_ids(request, [detail.paper.id]),
+            "voted": voted_ids(request, [detail.paper.id], store.session),
             "thread": _thread(request, detail.paper.id),
             "strip": upvote_strip_svg(detail.day_upvotes, canonical),
             "similar": similar,
