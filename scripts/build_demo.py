@@ -48,7 +48,7 @@ def build_embeddings(demo: Path, out: Path) -> None:
     import numpy as np
 
     from dailypapers.ingest.hf_daily import read_path
-    from dailypapers.ingest.records import PaperRecord
+    from dailypapers.papers.records import PaperRecord
     from dailypapers.search.documents import SearchDoc
     from dailypapers.search.embeddings import MiniLMEmbedder
     from dailypapers.search.indexer import embed_docs, text_hash

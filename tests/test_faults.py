@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import shared
+from tests.conftest import fixture
 
 HEAD = ("arxiv-snapshot", "arxiv-metadata-oai-snapshot.head200.jsonl")
 
@@ -43,7 +43,7 @@ def kill_when(proc, ready, timeout=120):
 
 @pytest.mark.parametrize("kill_after", [3000, 17000])  # early and late in the 30,000 lines
 def test_kill_9_during_snapshot_import_then_rerun(tmp_path, kill_after):
-    rows = [json.loads(line) for line in shared(*HEAD).read_text().splitlines()]
+    rows = [json.loads(line) for line in fixture(*HEAD).read_text().splitlines()]
     source = tmp_path / "snapshot.jsonl"
     with source.open("w") as out:
         for i in range(30_000):
@@ -66,7 +66,7 @@ def test_kill_9_during_snapshot_import_then_rerun(tmp_path, kill_after):
 def test_kill_9_during_index_then_rerun(tmp_path):
     env = env_for(tmp_path)
     base = [sys.executable, "-m", "dailypapers.cli"]
-    day = str(shared("hf-daily", "raw", "2026-06-30.json"))  # 34 papers
+    day = str(fixture("hf-daily", "raw", "2026-06-30.json"))  # 34 papers
     assert subprocess.run([*base, "ingest", "hf-daily", day], env=env, timeout=120).returncode == 0
     proc = subprocess.Popen([*base, "index", "--batch", "2"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from dailypapers.community import ratelimit
+from dailypapers.common import ratelimit
 from dailypapers.community.markdown import render
 from dailypapers.community.store import CommunityStore
 from dailypapers.db.models import utcnow

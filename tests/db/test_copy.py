@@ -14,7 +14,7 @@ from dailypapers.ingest.hf_daily import read_path
 from dailypapers.ingest.pipeline import ingest
 from dailypapers.papers.store import PaperStore
 from tests import postgres
-from tests.conftest import shared
+from tests.conftest import fixture
 from tests.factories import record
 
 
@@ -32,7 +32,7 @@ def test_copy_sqlite_to_postgres(tmp_path, pg_server):
     source = make_engine(Settings(database_url=source_url, data_dir=tmp_path))
     migrate.upgrade(source)
     sessions = make_sessionmaker(source)
-    ingest(sessions, read_path(shared("hf-daily", "raw", "2025-01-10.json")))
+    ingest(sessions, read_path(fixture("hf-daily", "raw", "2025-01-10.json")))
     with sessions() as session:
         user = services.sign_up(session, "ada", "ada@example.org", "correct horse battery")
         paper = PaperStore(session).get("2501.05441")

@@ -22,7 +22,7 @@ from dailypapers.ingest.pipeline import ingest
 from dailypapers.papers.store import PaperStore
 from dailypapers.search.documents import SearchDoc
 from dailypapers.search.store import SearchStore
-from tests.conftest import shared
+from tests.conftest import fixture
 
 
 def rows(engine):
@@ -32,7 +32,7 @@ def rows(engine):
 
 @pytest.fixture
 def instance(sessions, settings):
-    ingest(sessions, read_path(shared("hf-daily", "raw", "2025-01-10.json")))
+    ingest(sessions, read_path(fixture("hf-daily", "raw", "2025-01-10.json")))
     with sessions() as session:
         user = services.sign_up(session, "ada", "ada@example.org", "correct horse battery")
         paper = PaperStore(session).get("2501.05441")

@@ -68,7 +68,9 @@ def test_active_readers_get_one_multipart_digest_with_working_links(
     assert all(t in text for t in titles) and text.index(titles[0]) < text.index(titles[1])
     assert "Scaling laws &lt;b&gt;for&lt;/b&gt; everything" in html  # escaped, never markup
     assert "<style" not in html and 'style="' in html and "<img" not in html  # inlined CSS
-    for url in links(mail, "/papers/"):
+    paper_links = links(mail, "/papers/")
+    assert len(paper_links) >= 2  # each paper's page, in both parts
+    for url in paper_links:
         assert client.get(path(url)).status_code == 200
     [manage] = links(mail, "/subscription/")
     assert "plain@example.org" in client.get(path(manage)).text

@@ -6,9 +6,9 @@ from dailypapers.ingest.arxiv_api import ArxivApi, parse_feed
 from dailypapers.ingest.hf_daily import Issue
 from dailypapers.ingest.http import FetchError, PoliteClient, retry_after_seconds
 from dailypapers.ingest.pipeline import ingest
-from dailypapers.ingest.records import PaperRecord
+from dailypapers.papers.records import PaperRecord
 from dailypapers.papers.store import PaperStore
-from tests.conftest import shared
+from tests.conftest import fixture
 from tests.replay import ReplayServer, Reply
 
 
@@ -19,7 +19,7 @@ def client(**kwargs):
 
 
 def test_parse_new_format_entry():
-    body = shared("arxiv-api", "recorded_2026", "id_2104.12255v1_s0_m100_6ae69987ffe1.body.xml")
+    body = fixture("arxiv-api", "recorded_2026", "id_2104.12255v1_s0_m100_6ae69987ffe1.body.xml")
     page = parse_feed(body.read_bytes(), "x")
     [record] = page.items
     assert record.arxiv_id == "2104.12255" and record.version == 1
@@ -29,7 +29,7 @@ def test_parse_new_format_entry():
 
 
 def test_parse_legacy_2016_format():
-    body = shared("arxiv-api", "legacy_xml", "id_list=1111.2011v2.xml").read_bytes()
+    body = fixture("arxiv-api", "legacy_xml", "id_list=1111.2011v2.xml").read_bytes()
     [record] = parse_feed(body, "legacy").items
     assert record.arxiv_id == "1111.2011" and record.version == 2
     assert record.title.startswith("Quantum Criticality for Extended Nodes on a Bethe Lattice")

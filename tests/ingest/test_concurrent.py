@@ -7,7 +7,7 @@ import sys
 from sqlalchemy import func, select
 
 from dailypapers.db.models import FeedEntry, Paper, PaperAuthor
-from tests.conftest import shared
+from tests.conftest import fixture
 
 
 def counts(sessions):
@@ -19,7 +19,7 @@ def counts(sessions):
 
 
 def test_two_processes_ingesting_the_same_files(settings, sessions, tmp_path):
-    raw = str(shared("hf-daily", "raw"))
+    raw = str(fixture("hf-daily", "raw"))
     env = {**os.environ, "DAILYPAPERS_DATABASE_URL": settings.database_url,
            "DAILYPAPERS_DATA_DIR": str(tmp_path)}  # fmt: skip
     cmd = [sys.executable, "-m", "dailypapers.cli", "ingest", "hf-daily", raw]

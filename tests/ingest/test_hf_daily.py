@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 from dailypapers.ingest.hf_daily import Issue, parse_jsonl_line, parse_response, read_path
-from dailypapers.ingest.records import PaperRecord
+from dailypapers.papers.records import PaperRecord
 
 
 def item(arxiv_id="2606.26740", **paper):

@@ -12,14 +12,14 @@ import pytest
 from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.oai import OaiError, harvest, parse_list_records
 from dailypapers.papers.store import PaperStore
-from tests.conftest import shared
+from tests.conftest import fixture
 from tests.replay import ReplayServer, Reply
 
 EXTRACTED = ("arxiv-oai", "extracted")
 
 
 def recorded(name):
-    return shared(*EXTRACTED, name).read_bytes()
+    return fixture(*EXTRACTED, name).read_bytes()
 
 
 RECORDS = "oaipmh-listrecords---should-list-identifiers-from-arxiv.1.status200.xml"

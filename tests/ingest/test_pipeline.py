@@ -5,13 +5,14 @@ import datetime as dt
 import json
 import shutil
 
+import pytest
 from sqlalchemy import select
 
 from dailypapers.db.models import Base
 from dailypapers.ingest.hf_daily import iter_files, read_path
 from dailypapers.ingest.pipeline import ingest
 from dailypapers.papers.store import PaperStore
-from tests.conftest import shared
+from tests.conftest import fixture, shared
 from tests.factories import record, store_records
 
 
@@ -29,6 +30,29 @@ def read_all(*paths):
         yield from read_path(path)
 
 
+def _records_in(folder):
+    """Records in raw responses, counted without the importer: plain lists, wrapper objects."""
+    total = 0
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text())
+        total += len(data["data"] if isinstance(data, dict) else data)
+    return total
+
+
+def test_every_fixture_day_imports_including_dirty_days(sessions):
+    raw = fixture("hf-daily", "raw")
+    report = ingest(sessions, read_all(raw))
+    assert report.issues == []
+    assert report.records == _records_in(raw) > 100
+    with sessions() as session:
+        store = PaperStore(session)
+        # from the wrapper-object day and from a Python-repr day
+        assert store.feed(dt.date(2025, 1, 10), dt.date(2025, 1, 10))
+        assert store.feed(dt.date(2024, 12, 11), dt.date(2024, 12, 11))
+        assert store.count_papers() == report.new
+
+
+@pytest.mark.shared_data
 def test_every_raw_file_imports_including_dirty_days(sessions):
     raw = shared("hf-daily", "raw")
     report = ingest(sessions, read_all(raw))
@@ -43,7 +67,7 @@ def test_every_raw_file_imports_including_dirty_days(sessions):
 
 
 def test_importing_twice_changes_nothing(sessions):
-    paths = (shared("hf-daily", "raw"),)
+    paths = (fixture("hf-daily", "raw"),)
     ingest(sessions, read_all(*paths))
     before = snapshot(sessions)
     again = ingest(sessions, read_all(*paths))
@@ -57,10 +81,11 @@ def test_archive_and_raw_responses_converge_in_any_order(sessions, tmp_path, set
 
     raw_june = tmp_path / "raw"
     raw_june.mkdir()
-    for path in sorted(shared("hf-daily", "raw").glob("2026-06-0*.json")):
+    for path in sorted(fixture("hf-daily", "raw").glob("2026-06-0*.json")):
         shutil.copy(path, raw_june)
     archive = tmp_path / "june.jsonl"
-    with archive.open("w") as out, shared("hf-daily", "papers.jsonl").open() as source:
+    archived = fixture("hf-daily", "papers-2026-06-01..03.jsonl")
+    with archive.open("w") as out, archived.open() as source:
         out.writelines(line for line in source if '"daily_date": "2026-06-0' in line)
     ingest(sessions, read_all(raw_june, archive))
     other_engine = make_engine(
@@ -95,7 +120,7 @@ def test_newer_counts_win_older_do_not(sessions):
 
 
 def test_a_bad_record_is_skipped_and_the_rest_of_the_file_lands(sessions, tmp_path):
-    day = json.loads(shared("hf-daily", "raw", "2026-06-30.json").read_text())
+    day = json.loads(fixture("hf-daily", "raw", "2026-06-30.json").read_text())
     day[3]["paper"]["id"] = "not-an-id"
     day[5] = "{'paper': {'id': '2606.1"  # truncated repr string
     path = tmp_path / "2026-06-30.json"
@@ -107,7 +132,7 @@ def test_a_bad_record_is_skipped_and_the_rest_of_the_file_lands(sessions, tmp_pa
 
 
 def test_dry_run_writes_nothing(sessions):
-    report = ingest(sessions, read_all(shared("hf-daily", "raw", "2026-06-30.json")), dry_run=True)
+    report = ingest(sessions, read_all(fixture("hf-daily", "raw", "2026-06-30.json")), dry_run=True)
     assert report.new == 34
     with sessions() as session:
         assert PaperStore(session).count_papers() == 0

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from dailypapers.ingest.records import (
+from dailypapers.papers.records import (
     RecordError,
     normalize_space,
     optional_int,

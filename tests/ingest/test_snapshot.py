@@ -5,15 +5,15 @@ import gzip
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
-from dailypapers.ingest.records import PaperRecord
 from dailypapers.ingest.snapshot import read_snapshot
-from tests.conftest import shared
+from dailypapers.papers.records import PaperRecord
+from tests.conftest import fixture
 
 HEAD = ("arxiv-snapshot", "arxiv-metadata-oai-snapshot.head200.jsonl")
 
 
 def test_parse_the_real_head():
-    items = [item for _, item in read_snapshot(shared(*HEAD))]
+    items = [item for _, item in read_snapshot(fixture(*HEAD))]
     assert len(items) == 200 and all(isinstance(i, PaperRecord) for i in items)
     first = items[0]
     assert first.arxiv_id == "0704.0001" and first.version == 2
@@ -30,7 +30,7 @@ def test_parse_the_real_head():
 def test_cli_import_gz_twice_and_a_corrupt_line(tmp_path, monkeypatch):
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
-    lines = shared(*HEAD).read_text().splitlines(keepends=True)
+    lines = fixture(*HEAD).read_text().splitlines(keepends=True)
     lines[9] = '{"id": "0704.0010", "title": "truncated\n'
     path = tmp_path / "snapshot.json.gz"
     with gzip.open(path, "wt") as out:
@@ -50,7 +50,7 @@ def test_cli_import_gz_twice_and_a_corrupt_line(tmp_path, monkeypatch):
 def test_categories_are_browsable(tmp_path, client, sessions):
     from dailypapers.ingest.pipeline import ingest
 
-    ingest(sessions, (item for _, item in read_snapshot(shared(*HEAD))))
+    ingest(sessions, (item for _, item in read_snapshot(fixture(*HEAD))))
     page = client.get("/papers", params={"category": "math.CO", "month": "2007-04"})
     assert page.status_code == 200 and "math.CO" in page.text
     api = client.get(

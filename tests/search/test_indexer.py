@@ -5,7 +5,7 @@ from typer.testing import CliRunner
 
 from dailypapers.cli import app
 from dailypapers.search.store import SearchStore
-from tests.conftest import shared
+from tests.conftest import fixture
 from tests.factories import record, store_records
 
 
@@ -62,7 +62,7 @@ def cli(tmp_path, monkeypatch):
 
 
 def test_cli_ingest_is_searchable_at_once_then_index_embeds(cli):
-    day = str(shared("hf-daily", "raw", "2025-01-10.json"))  # 9 papers
+    day = str(fixture("hf-daily", "raw", "2025-01-10.json"))  # 9 papers
     assert cli("ingest", "hf-daily", day).exit_code == 0
     words = cli("search", "--mode", "lexical", "--json", "model")
     assert words.exit_code == 0 and '"mode": "lexical"' in words.output

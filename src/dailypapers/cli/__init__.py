@@ -15,11 +15,11 @@ import typer
 from sqlalchemy.orm import Session
 
 from dailypapers.cli.common import (
+    database,
     engine_for_command,
     err,
     guard,
     load_settings,
-    open_engine,
     out,
     print_report,
     sync_lexical,
@@ -29,7 +29,6 @@ from dailypapers.cli.ingest import ingest_app
 from dailypapers.cli.search import eval_app, index, search
 from dailypapers.config import Settings
 from dailypapers.db import migrate
-from dailypapers.db.engine import make_sessionmaker
 from dailypapers.db.models import User
 
 app = typer.Typer(help="Daily Papers: a self-hostable daily feed of research papers.")
@@ -43,9 +42,9 @@ app.add_typer(digest_app, name="digest")
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
     """Create or migrate the database schema (safe to run again)."""
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine, revision))
-    out.print(f"database at {revision}: {engine.url.render_as_string(hide_password=True)}")
+    with engine_for_command() as engine:
+        guard(lambda: migrate.upgrade(engine, revision))
+        out.print(f"database at {revision}: {engine.url.render_as_string(hide_password=True)}")
 
 
 @db_app.command("copy")
@@ -79,15 +78,13 @@ def demo(
     """Load the bundled demo set of real papers (idempotent; seconds when already loaded)."""
     from dailypapers.demo import load_demo
 
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    sessions = make_sessionmaker(engine)
-    report = guard(lambda: load_demo(sessions, force=force))
-    if report is None:
-        out.print("demo set already loaded")
-    else:
-        print_report(report)
-        sync_lexical(sessions)
+    with database() as sessions:
+        report = guard(lambda: load_demo(sessions, force=force))
+        if report is None:
+            out.print("demo set already loaded")
+        else:
+            print_report(report)
+            sync_lexical(sessions)
 
 
 @app.command()
@@ -108,9 +105,8 @@ def serve(
     import uvicorn
 
     settings = load_settings()
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    engine.dispose()
+    with database():
+        pass  # migrated before the workers start
     uvicorn.run(
         "dailypapers.web.app:app_from_env",
         factory=True,
@@ -129,17 +125,12 @@ def user_session(username: str) -> Iterator[tuple[Session, User]]:
     """A session on the migrated database and the named user; exit 2 when there is none."""
     from dailypapers.community.store import CommunityStore
 
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    try:
-        with make_sessionmaker(engine)() as session:
-            user = CommunityStore(session).user_by_name(username)
-            if user is None:
-                err.print(f"[red]error:[/red] no user {username!r}")
-                raise typer.Exit(2)
-            yield session, user
-    finally:
-        engine.dispose()
+    with database() as sessions, sessions() as session:
+        user = CommunityStore(session).user_by_name(username)
+        if user is None:
+            err.print(f"[red]error:[/red] no user {username!r}")
+            raise typer.Exit(2)
+        yield session, user
 
 
 @app.command("export-user")
@@ -147,7 +138,7 @@ def export_user(username: str = typer.Argument(help="Whose data to print as JSON
     """Print everything stored about a user as JSON (what their "download my data" link gives)."""
     import json
 
-    from dailypapers.community.services import export_user as export
+    from dailypapers.privacy.export import export_user as export
 
     with user_session(username) as (session, user):
         print(json.dumps(export(session, user), indent=2))

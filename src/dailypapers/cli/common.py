@@ -16,7 +16,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.config import Settings
-from dailypapers.db.engine import make_engine
+from dailypapers.db import migrate
+from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.db.errors import DISK_FULL, storage_problem
 from dailypapers.ingest.pipeline import IngestReport
 
@@ -53,6 +54,14 @@ def engine_for_command() -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def database() -> Iterator[sessionmaker[Session]]:
+    """The configured database, migrated, for one command; disposed of when the command ends."""
+    with engine_for_command() as engine:
+        guard(lambda: migrate.upgrade(engine))
+        yield make_sessionmaker(engine)
 
 
 def sync_lexical(sessions: sessionmaker[Session]) -> None:

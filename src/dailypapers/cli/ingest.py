@@ -14,18 +14,16 @@ from dailypapers.cli.common import (
     EXIT_NEW,
     EXIT_NOTHING_NEW,
     T,
+    database,
     err,
     guard,
     load_settings,
-    open_engine,
     out,
     print_report,
     progress_bar,
     sync_lexical,
 )
 from dailypapers.config import Settings
-from dailypapers.db import migrate
-from dailypapers.db.engine import make_sessionmaker
 from dailypapers.ingest import hf_daily
 from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.pipeline import IngestReport, ingest
@@ -80,20 +78,20 @@ def ingest_arxiv(
         err.print(f"[red]error:[/red] --since must be YYYY-MM-DD, got {since!r}")
         raise typer.Exit(EXIT_ERROR) from None
     settings = load_settings()
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    sessions = make_sessionmaker(engine)
-    with _client(settings) as client:
-        api = ArxivApi(client, settings.arxiv_api_url)
-        if ids:
-            items = api.by_ids(ids)
-        else:
-            search_query = query or f"cat:{category}"
-            items = api.search(search_query, since=since_day, limit=limit)
-        report = _fetching(
-            lambda: ingest(sessions, items, batch_size=100, dry_run=dry_run, on_issue=_report_issue)
-        )
-    _finish_ingest(report, sessions, dry_run)
+    with database() as sessions:
+        with _client(settings) as client:
+            api = ArxivApi(client, settings.arxiv_api_url)
+            if ids:
+                items = api.by_ids(ids)
+            else:
+                search_query = query or f"cat:{category}"
+                items = api.search(search_query, since=since_day, limit=limit)
+            report = _fetching(
+                lambda: ingest(
+                    sessions, items, batch_size=100, dry_run=dry_run, on_issue=_report_issue
+                )
+            )
+        _finish_ingest(report, sessions, dry_run)
 
 
 @ingest_app.command("oai")
@@ -118,36 +116,34 @@ def ingest_oai(
         err.print("[red]error:[/red] --from/--until must be YYYY-MM-DD")
         raise typer.Exit(EXIT_ERROR) from None
     settings = load_settings()
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    sessions = make_sessionmaker(engine)
-    with _client(settings) as client:
-        try:
-            report = _fetching(lambda: harvest(
-                sessions, client, settings.arxiv_oai_url, from_date=start, until=end,
-                set_spec=set_spec, dry_run=dry_run, restart=restart,
-                on_page=lambda r: err.print(f"page {r.pages}: {r.result.new} new so far"),
-            ))  # fmt: skip
-        except OaiError as exc:
-            err.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(EXIT_ERROR) from None
-    if report.already_done:
-        out.print("this window was harvested completely before; --restart to harvest it again")
-        raise typer.Exit(EXIT_NOTHING_NEW)
-    for issue in report.issues:
-        err.print(f"skipped {issue}")
-    if report.resumed:
-        out.print("resumed from the saved checkpoint")
-    r = report.result
-    verb = "would add" if dry_run else "added"
-    out.print(
-        f"{report.pages} pages: {verb} {r.new} new papers, {r.updated} updated, "
-        f"{r.unchanged} unchanged; {len(report.issues)} skipped, "
-        f"{report.deleted} deleted upstream"
-    )
-    if not dry_run:
-        sync_lexical(sessions)
-    raise typer.Exit(EXIT_NEW if r.new else EXIT_NOTHING_NEW)
+    with database() as sessions:
+        with _client(settings) as client:
+            try:
+                report = _fetching(lambda: harvest(
+                    sessions, client, settings.arxiv_oai_url, from_date=start, until=end,
+                    set_spec=set_spec, dry_run=dry_run, restart=restart,
+                    on_page=lambda r: err.print(f"page {r.pages}: {r.result.new} new so far"),
+                ))  # fmt: skip
+            except OaiError as exc:
+                err.print(f"[red]error:[/red] {exc}")
+                raise typer.Exit(EXIT_ERROR) from None
+        if report.already_done:
+            out.print("this window was harvested completely before; --restart to harvest it again")
+            raise typer.Exit(EXIT_NOTHING_NEW)
+        for issue in report.issues:
+            err.print(f"skipped {issue}")
+        if report.resumed:
+            out.print("resumed from the saved checkpoint")
+        r = report.result
+        verb = "would add" if dry_run else "added"
+        out.print(
+            f"{report.pages} pages: {verb} {r.new} new papers, {r.updated} updated, "
+            f"{r.unchanged} unchanged; {len(report.issues)} skipped, "
+            f"{report.deleted} deleted upstream"
+        )
+        if not dry_run:
+            sync_lexical(sessions)
+        raise typer.Exit(EXIT_NEW if r.new else EXIT_NOTHING_NEW)
 
 
 @ingest_app.command("arxiv-snapshot")
@@ -162,21 +158,22 @@ def ingest_snapshot(
     if not path.exists():
         err.print(f"[red]error:[/red] no such file: {path}")
         raise typer.Exit(EXIT_ERROR)
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    sessions = make_sessionmaker(engine)
-    with progress_bar() as progress:
-        task = progress.add_task(f"{path.name}: lines", total=None)
+    with database() as sessions:
+        with progress_bar() as progress:
+            task = progress.add_task(f"{path.name}: lines", total=None)
 
-        def items() -> Iterator[hf_daily.Parsed]:
-            for number, item in read_snapshot(path):
-                if number % 1000 == 0:
-                    progress.update(task, completed=number)
-                yield item
+            def items() -> Iterator[hf_daily.Parsed]:
+                for number, item in read_snapshot(path):
+                    if number % 1000 == 0:
+                        progress.update(task, completed=number)
+                    yield item
 
-        report = guard(lambda: ingest(sessions, items(), batch_size=batch, dry_run=dry_run,
-                                       on_issue=lambda i: err.print(f"skipped {i}")))  # fmt: skip
-    _finish_ingest(report, sessions, dry_run)
+            report = guard(
+                lambda: ingest(
+                    sessions, items(), batch_size=batch, dry_run=dry_run, on_issue=_report_issue
+                )
+            )
+        _finish_ingest(report, sessions, dry_run)
 
 
 def _report_issue(issue: hf_daily.Issue) -> None:
@@ -203,22 +200,23 @@ def ingest_hf_daily(
     if missing:
         err.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
         raise typer.Exit(EXIT_ERROR)
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
     files = list(hf_daily.iter_files(paths))
-    sessions = make_sessionmaker(engine)
-    with progress_bar() as progress:
-        task = progress.add_task("files", total=len(files))
+    with database() as sessions:
+        with progress_bar() as progress:
+            task = progress.add_task("files", total=len(files))
 
-        def records() -> Iterator[hf_daily.Parsed]:
-            for path in files:
-                progress.update(task, description=path.name)
-                yield from hf_daily.read_path(path)
-                progress.advance(task)
+            def records() -> Iterator[hf_daily.Parsed]:
+                for path in files:
+                    progress.update(task, description=path.name)
+                    yield from hf_daily.read_path(path)
+                    progress.advance(task)
 
-        report = guard(
-            lambda: ingest(
-                sessions, records(), dry_run=dry_run, on_issue=lambda i: err.print(f"skipped {i}")
+            report = guard(
+                lambda: ingest(
+                    sessions,
+                    records(),
+                    dry_run=dry_run,
+                    on_issue=lambda i: err.print(f"skipped {i}"),
+                )
             )
-        )
-    _finish_ingest(report, sessions, dry_run)
+        _finish_ingest(report, sessions, dry_run)

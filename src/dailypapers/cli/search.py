@@ -13,15 +13,12 @@ from dailypapers.cli.common import (
     EXIT_ERROR,
     EXIT_NEW,
     EXIT_NOTHING_NEW,
+    database,
     err,
-    guard,
     load_settings,
-    open_engine,
     out,
     progress_bar,
 )
-from dailypapers.db import migrate
-from dailypapers.db.engine import make_sessionmaker
 
 eval_app = typer.Typer(help="Measure search quality.")
 
@@ -34,30 +31,30 @@ def index(
     """Bring the search indexes up to date: lexical queue, then embeddings (resumable)."""
     from dailypapers.search.runtime import build_search, load_embedder
 
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    sessions = make_sessionmaker(engine)
-    runtime = build_search(
-        load_settings(), sessions, load_embedder(threads=None), with_embedder=True
-    )
-    indexer = runtime.indexer
-    with progress_bar() as progress:
-        if rebuild:
-            task = progress.add_task("lexical rebuild", total=None)
-            total = indexer.rebuild_lexical(lambda n: progress.advance(task, n))
-            out.print(f"lexical index rebuilt: {total} papers")
-        out.print(f"lexical index: {indexer.sync_lexical()} queued papers indexed")
-        if indexer.embedder is None:
-            err.print("[yellow]embedding model not installed: semantic search stays off[/yellow]")
-            raise typer.Exit(EXIT_ERROR)
-        pending = indexer.pending_embeddings()
-        total = pending if limit is None else min(pending, limit)
-        task = progress.add_task("embedding", total=total)
-        done = indexer.embed_pending(
-            batch=batch, limit=limit, progress=lambda n: progress.advance(task, n)
+    with database() as sessions:
+        runtime = build_search(
+            load_settings(), sessions, load_embedder(threads=None), with_embedder=True
         )
-    out.print(f"embedded {done} papers; {max(pending - done, 0)} still waiting")
-    raise typer.Exit(EXIT_NEW if done else EXIT_NOTHING_NEW)
+        indexer = runtime.indexer
+        with progress_bar() as progress:
+            if rebuild:
+                task = progress.add_task("lexical rebuild", total=None)
+                total = indexer.rebuild_lexical(lambda n: progress.advance(task, n))
+                out.print(f"lexical index rebuilt: {total} papers")
+            out.print(f"lexical index: {indexer.sync_lexical()} queued papers indexed")
+            if indexer.embedder is None:
+                err.print(
+                    "[yellow]embedding model not installed: semantic search stays off[/yellow]"
+                )
+                raise typer.Exit(EXIT_ERROR)
+            pending = indexer.pending_embeddings()
+            total = pending if limit is None else min(pending, limit)
+            task = progress.add_task("embedding", total=total)
+            done = indexer.embed_pending(
+                batch=batch, limit=limit, progress=lambda n: progress.advance(task, n)
+            )
+        out.print(f"embedded {done} papers; {max(pending - done, 0)} still waiting")
+        raise typer.Exit(EXIT_NEW if done else EXIT_NOTHING_NEW)
 
 
 def search(
@@ -75,29 +72,28 @@ def search(
     if mode not in MODES:
         err.print(f"[red]error:[/red] --mode must be one of {', '.join(MODES)}")
         raise typer.Exit(EXIT_ERROR)
-    engine = open_engine()
-    guard(lambda: migrate.upgrade(engine))
-    runtime = build_search(load_settings(), make_sessionmaker(engine))
-    runtime.catch_up(embed_limit=0)
-    result = runtime.service.search(query, mode=mode, limit=limit)  # type: ignore[arg-type]
-    if as_json:
-        hits = [
-            {"id": h.paper.arxiv_id, "title": h.paper.title, "score": round(h.score, 6),
-             "upvotes": h.paper.upvotes}
-            for h in result.hits
-        ]  # fmt: skip
-        out.print_json(json.dumps({"mode": result.used, "notes": result.notes, "hits": hits}))
-        return
-    for note in result.notes:
-        err.print(f"[yellow]{note}[/yellow]")
-    for rank, hit in enumerate(result.hits, start=1):
-        out.print(
-            f"{rank:>3}. [bold]{hit.paper.title}[/bold]  "
-            f"[dim]{hit.paper.arxiv_id} ▲{hit.paper.upvotes}[/dim]",
-            highlight=False,
-        )
-    if not result.hits:
-        out.print("no matches")
+    with database() as sessions:
+        runtime = build_search(load_settings(), sessions)
+        runtime.catch_up(embed_limit=0)
+        result = runtime.service.search(query, mode=mode, limit=limit)
+        if as_json:
+            hits = [
+                {"id": h.paper.arxiv_id, "title": h.paper.title, "score": round(h.score, 6),
+                 "upvotes": h.paper.upvotes}
+                for h in result.hits
+            ]  # fmt: skip
+            out.print_json(json.dumps({"mode": result.used, "notes": result.notes, "hits": hits}))
+            return
+        for note in result.notes:
+            err.print(f"[yellow]{note}[/yellow]")
+        for rank, hit in enumerate(result.hits, start=1):
+            out.print(
+                f"{rank:>3}. [bold]{hit.paper.title}[/bold]  "
+                f"[dim]{hit.paper.arxiv_id} ▲{hit.paper.upvotes}[/dim]",
+                highlight=False,
+            )
+        if not result.hits:
+            out.print("no matches")
 
 
 @eval_app.command("beir")

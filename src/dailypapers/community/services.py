@@ -9,15 +9,16 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from dailypapers.common.emails import is_email, normalize_email
 from dailypapers.community.comments import comments_of
 from dailypapers.community.passwords import hash_password, password_problems, verify_password
 from dailypapers.community.store import CommunityStore
-from dailypapers.db.models import User
+from dailypapers.db.models import Paper, User, UserSession
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,38}[A-Za-z0-9]$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 SESSION_LIFETIME = dt.timedelta(days=30)
 LOGIN_FAILED = "That username or email and password do not match an account."
 
@@ -38,11 +39,11 @@ def new_token() -> tuple[str, str]:
 
 
 def sign_up(session: Session, username: str, email: str, password: str) -> User:
-    username, email = username.strip(), email.strip().lower()
+    username, email = username.strip(), normalize_email(email)
     problems = []
     if not USERNAME.match(username):
         problems.append("Usernames are 3–40 letters, digits, '-' or '_'.")
-    if not EMAIL.match(email) or len(email) > 320:
+    if not is_email(email):
         problems.append("That does not look like an email address.")
     problems += password_problems(password, username, email)
     if problems:
@@ -102,18 +103,12 @@ class VoteResult:
 
 
 def vote(session: Session, user: User, paper_id: int, up: bool = True) -> VoteResult:
-    store = CommunityStore(session)
-    if up:
-        store.add_vote(user, paper_id)
-    else:
-        store.remove_vote(user, paper_id)
-    session.flush()
-    total, community = store.votes_of(paper_id)
+    total, community = CommunityStore(session).set_vote(user, paper_id, up)
     return VoteResult(voted=up, votes=total, community_votes=community)
 
 
-def export_user(session: Session, user: User) -> dict[str, Any]:
-    """Everything we hold about a user, for them to download."""
+def account_data(session: Session, user: User) -> dict[str, Any]:
+    """What the community domain holds about a user (privacy/export.py adds the rest)."""
     store = CommunityStore(session)
     return {
         "username": user.username,
@@ -138,36 +133,6 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
             }
             for c in comments_of(session, user, limit=100_000)
         ],
-        "digest": _digest_of(session, user),
-    }
-
-
-def _digest_of(session: Session, user: User) -> dict[str, Any] | None:
-    """The digest subscription of the account's address, with its consent record."""
-    from dailypapers.digest.services import interests_of
-    from dailypapers.digest.store import DigestStore
-
-    store = DigestStore(session)
-    subscriber = store.by_email(user.email)
-    if subscriber is None:
-        return None
-    interests = interests_of(subscriber)
-    return {
-        "status": subscriber.status,
-        "frequency": subscriber.frequency,
-        "categories": list(interests.categories),
-        "keywords": list(interests.keywords),
-        "authors": list(interests.authors),
-        "like_upvoted": interests.like_upvoted,
-        "consent": [
-            {
-                "event": e.event,
-                "at": e.at.isoformat() + "Z",
-                "source": e.source,
-                "client_ip": e.client_ip,
-            }
-            for e in store.events(subscriber)
-        ],
     }
 
 
@@ -177,8 +142,6 @@ def require_moderator(user: User) -> None:
 
 
 def set_paper_hidden(session: Session, moderator: User, paper_id: int, hidden: bool) -> None:
-    from dailypapers.db.models import Paper
-
     require_moderator(moderator)
     paper = session.get(Paper, paper_id)
     if paper is not None:
@@ -187,10 +150,6 @@ def set_paper_hidden(session: Session, moderator: User, paper_id: int, hidden: b
 
 def ban(session: Session, moderator: User, username: str) -> User | None:
     """Ban a user: they are signed out everywhere and can no longer sign in or use tokens."""
-    from sqlalchemy import delete
-
-    from dailypapers.db.models import UserSession
-
     require_moderator(moderator)
     target = CommunityStore(session).user_by_name(username)
     if target is None or target.id == moderator.id:

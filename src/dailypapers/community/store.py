@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dailypapers.db.inserts import insert_ignoring
 from dailypapers.db.models import FeedEntry, Paper, User, UserSession, Vote, utcnow
 
 
@@ -61,32 +62,27 @@ class CommunityStore:
 
     # --- votes --------------------------------------------------------------------------------
 
-    def add_vote(self, user: User, paper_id: int) -> bool:
-        """True when this is a new vote; the paper's counter moves in the same transaction."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(Vote(user_id=user.id, paper_id=paper_id))
-        except IntegrityError:
-            return False
-        self.session.execute(
-            update(Paper)
-            .where(Paper.id == paper_id)
-            .values(community_votes=Paper.community_votes + 1)
-        )
-        return True
-
-    def remove_vote(self, user: User, paper_id: int) -> bool:
-        result = self.session.execute(
-            delete(Vote).where(Vote.user_id == user.id, Vote.paper_id == paper_id)
-        )
-        removed = getattr(result, "rowcount", 0)
-        if removed:
-            self.session.execute(
-                update(Paper)
-                .where(Paper.id == paper_id)
-                .values(community_votes=Paper.community_votes - 1)
-            )
-        return bool(removed)
+    def set_vote(self, user: User, paper_id: int, up: bool) -> tuple[int, int]:
+        """Cast or take back `user`'s vote; the paper's counter moves in the same transaction,
+        only when the vote changed. Returns (votes shown to readers, votes cast here)."""
+        if up:
+            connection = self.session.connection()
+            insert = insert_ignoring(connection, _table(Vote), ["user_id", "paper_id"])
+            row = {"user_id": user.id, "paper_id": paper_id, "created_at": utcnow()}
+            changed = connection.execute(insert, row).rowcount
+        else:
+            where = (Vote.user_id == user.id, Vote.paper_id == paper_id)
+            changed = getattr(self.session.execute(delete(Vote).where(*where)), "rowcount", 0)
+        counts = (Paper.upvotes, Paper.community_votes)
+        if changed:
+            step = Paper.community_votes + (1 if up else -1)
+            moved = update(Paper).where(Paper.id == paper_id).values(community_votes=step)
+            upvotes, community = self.session.execute(moved.returning(*counts)).one()
+        else:
+            upvotes, community = self.session.execute(
+                select(*counts).where(Paper.id == paper_id)
+            ).one()
+        return upvotes + community, community
 
     def votes_of(self, paper_id: int) -> tuple[int, int]:
         """(all votes shown to readers, votes cast on this instance)."""
@@ -126,3 +122,7 @@ class CommunityStore:
             .limit(limit)
         )
         return [(paper, created) for paper, created in rows]
+
+
+def _table(model: type[Vote]) -> Table:
+    return model.__table__  # type: ignore[return-value]

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from dailypapers.db.models import FeedEntry, Paper, User, utcnow
-from dailypapers.ingest.records import PaperRecord, RecordError, split_arxiv_id
+from dailypapers.db.models import Paper, User, utcnow
+from dailypapers.papers.records import PaperRecord, RecordError, split_arxiv_id
 from dailypapers.papers.store import PaperStore
 
 Fetch = Callable[[str], PaperRecord | None]
@@ -55,15 +55,5 @@ def submit(
         store.upsert([dataclasses.replace(record, feed_date=None)])
     paper = store.get(arxiv_id)
     assert paper is not None
-    session.add(
-        FeedEntry(
-            paper_id=paper.id,
-            feed_date=today,
-            submitted_at=utcnow(),
-            submitted_by=user.username,
-            submitter_id=user.id,
-            source="community",
-        )
-    )
-    session.flush()
+    store.add_submission(paper, today, user.username, user.id)
     return paper

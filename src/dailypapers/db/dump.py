@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
 from dailypapers.db import migrate
@@ -204,11 +204,3 @@ def _one_by_one(
         except IntegrityError as exc:
             report.problems.append(f"line {number}: {str(exc.orig).splitlines()[0][:200]}")
     return landed
-
-
-def count_rows(engine: Engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        return {
-            t.name: conn.execute(select(func.count()).select_from(t)).scalar() or 0
-            for t in tables()
-        }

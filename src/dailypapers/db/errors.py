@@ -22,3 +22,29 @@ def storage_problem(exc: DBAPIError) -> str:
     if "unable to open database" in lowered:
         return f"cannot open the database ({text})"
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+# Conditions of the storage itself, not of a request: the web answers 503 (try again later).
+_STORAGE = (
+    "readonly database",
+    "read-only",
+    "read only",
+    "disk is full",
+    "no space left",
+    "disk full",
+    "unable to open database",
+    "database is locked",
+    "connection refused",
+    "server closed the connection",
+    "could not connect",
+    "too many clients",
+)
+
+
+def storage_condition(exc: DBAPIError) -> str | None:
+    """The plain message when the failure is the storage's (read-only, full, unreachable, busy);
+    None for anything else (a constraint, a bug), which is the program's fault, not the disk's."""
+    text = (str(exc.orig) if exc.orig is not None else str(exc)).lower()
+    if exc.connection_invalidated or any(words in text for words in _STORAGE):
+        return storage_problem(exc)
+    return None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.ingest.hf_daily import read_path
 from dailypapers.ingest.pipeline import IngestReport, ingest
-from dailypapers.papers.store import PaperStore
+from dailypapers.ingest.store import IngestStore
 from dailypapers.search.embeddings import normalize
 from dailypapers.search.indexer import text_hash
 from dailypapers.search.store import SearchStore
@@ -31,12 +31,12 @@ def load_demo(sessions: sessionmaker[Session], *, force: bool = False) -> Ingest
     """Load the demo set; None when this exact set is already loaded (and not forced)."""
     digest = demo_digest()
     with sessions() as session:
-        if not force and PaperStore(session).get_meta(_META_KEY) == digest:
+        if not force and IngestStore(session).get_meta(_META_KEY) == digest:
             return None
     report = ingest(sessions, read_path(DEMO_FILE))
     load_demo_embeddings(sessions)
     with sessions() as session:
-        PaperStore(session).set_meta(_META_KEY, digest)
+        IngestStore(session).set_meta(_META_KEY, digest)
         session.commit()
     return report
 

@@ -23,6 +23,7 @@ LIKE_UPVOTED_MIN = 0.45
 CATEGORY_WEIGHT = 0.25
 POPULARITY_WEIGHT = 0.05  # breaks ties toward what the community liked
 MIN_SCORE = 0.2
+FREQUENCIES = ("daily", "weekly")
 
 _SPLIT = re.compile(r"[\n,;]+")
 

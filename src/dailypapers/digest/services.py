@@ -10,22 +10,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from dailypapers.community import ratelimit
-from dailypapers.community.services import EMAIL
+from dailypapers.common import ratelimit
+from dailypapers.common.emails import is_email, normalize_email
 from dailypapers.config import Settings
 from dailypapers.db.models import Subscriber, User, utcnow
-from dailypapers.digest.compose import Interests, split_list
+from dailypapers.digest.compose import FREQUENCIES, Interests, split_list
 from dailypapers.digest.mail import Outgoing, build_message
 from dailypapers.digest.render import Links, Renderer
 from dailypapers.digest.store import DigestStore
 from dailypapers.digest.tokens import CONFIRM_LIFETIME, BadToken, Purpose, make_token, read_token
 from dailypapers.papers.services import CategoryError, parse_category
 
-FREQUENCIES = ("daily", "weekly")
 MAX_ITEMS = 20
 MAX_ITEM_CHARS = 100
 
@@ -108,8 +107,8 @@ def request_subscription(
 ) -> Notice | None:
     """Record the request; the Notice says which mail to send (None: this address had enough
     mail today; the caller answers exactly as if it had been sent)."""
-    email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 320:
+    email = normalize_email(email)
+    if not is_email(email):
         raise SubscriptionError(["That does not look like an email address."])
     ratelimit.hit(session, "subscribe", origin.ip or "unknown")
     store = DigestStore(session)
@@ -221,3 +220,29 @@ def notice_message(settings: Settings, key: bytes, renderer: Renderer, notice: N
         manage = links_for(settings, key, notice.reader).manage_url
         rendered = renderer.already_subscribed(notice.email, manage)
     return build_message(rendered, sender=settings.mail_from, to=notice.email)
+
+
+def subscription_data(session: Session, email: str) -> dict[str, Any] | None:
+    """The digest subscription of an address, with its consent record (for the data export)."""
+    store = DigestStore(session)
+    subscriber = store.by_email(email)
+    if subscriber is None:
+        return None
+    interests = interests_of(subscriber)
+    return {
+        "status": subscriber.status,
+        "frequency": subscriber.frequency,
+        "categories": list(interests.categories),
+        "keywords": list(interests.keywords),
+        "authors": list(interests.authors),
+        "like_upvoted": interests.like_upvoted,
+        "consent": [
+            {
+                "event": e.event,
+                "at": e.at.isoformat() + "Z",
+                "source": e.source,
+                "client_ip": e.client_ip,
+            }
+            for e in store.events(subscriber)
+        ],
+    }

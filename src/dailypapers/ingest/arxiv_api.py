@@ -15,7 +15,7 @@ import feedparser
 
 from dailypapers.ingest.hf_daily import Issue, Parsed
 from dailypapers.ingest.http import PoliteClient
-from dailypapers.ingest.records import (
+from dailypapers.papers.records import (
     PaperRecord,
     RecordError,
     normalize_space,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dailypapers.ingest.records import (
+from dailypapers.papers.records import (
     PaperRecord,
     RecordError,
     normalize_space,
@@ -176,7 +176,7 @@ def read_path(path: Path) -> Iterator[Parsed]:
     """Read one file (JSON response or JSON lines, optionally gzip-compressed)."""
     try:
         opener = gzip.open if path.name.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8") as handle:
             if ".jsonl" in path.name:
                 for number, line in enumerate(handle, start=1):
                     if line.strip():

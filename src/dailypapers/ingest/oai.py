@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.ingest.hf_daily import Issue, Parsed
 from dailypapers.ingest.http import PoliteClient
-from dailypapers.ingest.records import (
+from dailypapers.ingest.store import IngestStore
+from dailypapers.papers.records import (
     PaperRecord,
     RecordError,
     normalize_space,
@@ -67,7 +68,10 @@ def parse_list_records(body: bytes | str, source: str) -> OaiPage:
 def record_from_metadata(meta: ET.Element | None) -> PaperRecord:
     if meta is None:
         raise RecordError("record has no arXiv metadata")
-    text = lambda tag: (meta.findtext(f"{ARXIV}{tag}") or "").strip()  # noqa: E731
+
+    def text(tag: str) -> str:
+        return (meta.findtext(f"{ARXIV}{tag}") or "").strip()
+
     arxiv_id, version = split_arxiv_id(text("id"))
     title = normalize_space(text("title"))
     if not title:
@@ -129,7 +133,7 @@ def harvest(
     key = f"oai:arXiv:{set_spec or '*'}:{from_date}:{until or ''}"
     report = HarvestReport()
     with sessions() as session:
-        checkpoint = PaperStore(session).checkpoint(key)
+        checkpoint = IngestStore(session).checkpoint(key)
         token = None if restart else checkpoint.resumption_token
         if checkpoint.done and not restart:
             report.already_done = True
@@ -152,9 +156,10 @@ def harvest(
         report.issues += [i for i in page.items if isinstance(i, Issue)]
         report.deleted += page.deleted
         with sessions() as session:
-            store = PaperStore(session)
-            report.result.add(store.upsert(records))
-            store.save_checkpoint(key, page.token, len(records), done=page.token is None)
+            report.result.add(PaperStore(session).upsert(records))
+            IngestStore(session).save_checkpoint(
+                key, page.token, len(records), done=page.token is None
+            )
             session.rollback() if dry_run else session.commit()
         report.pages += 1
         if on_page:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.ingest.hf_daily import Issue, Parsed
-from dailypapers.ingest.records import PaperRecord
+from dailypapers.papers.records import PaperRecord
 from dailypapers.papers.store import PaperStore, UpsertResult
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dailypapers.ingest.hf_daily import Parsed, parse_json_line
-from dailypapers.ingest.records import (
+from dailypapers.papers.records import (
     PaperRecord,
     RecordError,
     normalize_space,

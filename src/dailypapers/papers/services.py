@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dailypapers.db.models import Paper
 from dailypapers.papers.periods import Period, day_period, period_containing
 from dailypapers.papers.store import FeedItem, PaperStore
+from dailypapers.ranking.trending import sort_trending
 
 SORTS = ("upvotes", "date")
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
@@ -79,19 +80,37 @@ def feed_page(
 
 
 TRENDING_DAYS = 7
+RANKED_AT_MOST = 5000  # papers a period offers to the trending sort (a month has ~1,000)
+
+
+def period_items(
+    store: PaperStore,
+    period: Period,
+    *,
+    sort: str = "upvotes",
+    limit: int = 50,
+    offset: int = 0,
+    category: str | None = None,
+) -> list[FeedItem]:
+    """Just the papers of a period in `sort` order ("upvotes", "date" or "trending"), without
+    what a page adds around them (neighbours, counts)."""
+    if sort != "trending":
+        return store.feed(
+            period.start, period.end, sort=sort, limit=limit, offset=offset, category=category
+        )
+    every = store.feed(period.start, period.end, limit=RANKED_AT_MOST, category=category)
+    return sort_trending(every, period.end)[offset : offset + limit]
 
 
 def trending(store: PaperStore, limit: int = 50, category: str | None = None) -> FeedPage | None:
     """The last TRENDING_DAYS days that have papers, ranked by the trending score."""
-    from dailypapers.ranking.trending import sort_trending
-
     latest = store.latest_feed_date(category)
     if latest is None:
         return None
     period = Period("date", latest - dt.timedelta(days=TRENDING_DAYS - 1), latest)
-    page = feed_page(store, period, limit=5000, category=category)
-    ranked = sort_trending(page.items, latest)[:limit]
-    return FeedPage(period, ranked, page.total, 0, None, None, {}, category)
+    ranked = period_items(store, period, sort="trending", limit=limit, category=category)
+    total = store.count_feed(period.start, period.end, category)
+    return FeedPage(period, ranked, total, 0, None, None, {}, category)
 
 
 @dataclass(frozen=True)
@@ -102,10 +121,8 @@ class PaperDetail:
     day_upvotes: list[tuple[str, int]]
 
 
-def paper_detail(store: PaperStore, arxiv_id: str) -> PaperDetail | None:
-    paper = store.get(arxiv_id)
-    if paper is None:
-        return None
+def paper_detail(store: PaperStore, paper: Paper) -> PaperDetail:
+    """What a paper's page shows besides the paper: its feed days, submitter, the day's votes."""
     entries = paper.feed_entries
     first_day = entries[0].feed_date if entries else None
     return PaperDetail(

@@ -1,4 +1,7 @@
-"""All SQL about papers and feed entries lives here."""
+"""SQL about papers and their feed entries: upserts from ingest, feeds and lookups for pages.
+
+How a record updates a stored paper is decided in papers/merge.py (pure); community/submissions.py
+adds the feed entry of a reader's submission through `add_submission` here."""
 
 from __future__ import annotations
 
@@ -14,32 +17,14 @@ from dailypapers.db.inserts import insert_ignoring
 from dailypapers.db.models import (
     Base,
     FeedEntry,
-    HarvestCheckpoint,
-    Meta,
     Paper,
     PaperAuthor,
     PaperEmbedding,
     SearchQueue,
     utcnow,
 )
-from dailypapers.ingest.records import PaperRecord
-
-_TEXT_FIELDS = frozenset({"title", "abstract", "authors"})
-_PAPER_FIELDS = (
-    "title",
-    "abstract",
-    "published_at",
-    "github_repo",
-    "github_stars",
-    "project_page",
-    "organization",
-    "primary_category",
-    "categories",
-    "arxiv_updated_at",
-    "comments",
-    "journal_ref",
-    "doi",
-)
+from dailypapers.papers.merge import PAPER_FIELDS, TEXT_FIELDS, apply_record, merge_duplicates
+from dailypapers.papers.records import PaperRecord
 
 
 @dataclass
@@ -67,6 +52,19 @@ class FeedItem:
     submitted_at: dt.datetime | None
     submitted_by: str | None
 
+    # what ranking/trending.py ranks by (its `Rankable`)
+    @property
+    def entered_at(self) -> dt.datetime:
+        return self.submitted_at or dt.datetime.combine(self.feed_date, dt.time())
+
+    @property
+    def votes(self) -> int:
+        return self.paper.votes
+
+    @property
+    def tie_key(self) -> str:
+        return self.paper.arxiv_id
+
 
 class PaperStore:
     def __init__(self, session: Session) -> None:
@@ -81,7 +79,7 @@ class PaperStore:
         ones go through the ORM so `_apply` can compare field by field.
         """
         result = UpsertResult()
-        merged = _merge_duplicates(records)
+        merged = merge_duplicates(records)
         existing = self._papers_by_arxiv_id([r.arxiv_id for r in merged])
         fresh = [r for r in merged if r.arxiv_id not in existing]
         id_of, mine = self._insert_new(fresh)
@@ -92,10 +90,10 @@ class PaperStore:
             paper = existing.get(record.arxiv_id)
             if paper is None:
                 continue
-            changed = _apply(paper, record)
+            changed = apply_record(paper, record)
             if changed:
                 result.updated += 1
-                if changed & _TEXT_FIELDS:
+                if changed & TEXT_FIELDS:
                     stale.append(paper.id)
             else:
                 result.unchanged += 1
@@ -123,7 +121,7 @@ class PaperStore:
                 "observed_at": r.observed_at,
                 "created_at": now,
                 "updated_at": now,
-                **{name: getattr(r, name) for name in _PAPER_FIELDS},
+                **{name: getattr(r, name) for name in PAPER_FIELDS},
             }
             for r in records
         ]
@@ -222,28 +220,19 @@ class PaperStore:
             self._insert_ignoring(FeedEntry, new_rows, ["paper_id", "feed_date"])
         return len(new_rows)
 
-    def checkpoint(self, key: str) -> HarvestCheckpoint:
-        found = self.session.get(HarvestCheckpoint, key)
-        return found or HarvestCheckpoint(
-            key=key, resumption_token=None, pages=0, records=0, done=False
+    def add_submission(self, paper: Paper, day: dt.date, username: str, user_id: int) -> FeedEntry:
+        """A reader's submission: the paper's feed entry for `day`, credited to them."""
+        entry = FeedEntry(
+            paper_id=paper.id,
+            feed_date=day,
+            submitted_at=utcnow(),
+            submitted_by=username,
+            submitter_id=user_id,
+            source="community",
         )
-
-    def save_checkpoint(self, key: str, token: str | None, records: int, done: bool) -> None:
-        row = self.session.get(HarvestCheckpoint, key)
-        if row is None:
-            row = HarvestCheckpoint(key=key, pages=0, records=0)
-            self.session.add(row)
-        row.resumption_token = token
-        row.pages += 1
-        row.records += records
-        row.done = done
-
-    def get_meta(self, key: str) -> str | None:
-        row = self.session.get(Meta, key)
-        return row.value if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.session.merge(Meta(key=key, value=value))
+        self.session.add(entry)
+        self.session.flush()
+        return entry
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -255,15 +244,18 @@ class PaperStore:
 
     def latest_feed_date(self, category: str | None = None) -> dt.date | None:
         query = select(func.max(FeedEntry.feed_date))
-        return self.session.scalar(_visible(query, category))
+        found: dt.date | None = self.session.scalar(_visible(query, category))
+        return found
 
     def feed_date_before(self, day: dt.date, category: str | None = None) -> dt.date | None:
         query = select(func.max(FeedEntry.feed_date)).where(FeedEntry.feed_date < day)
-        return self.session.scalar(_visible(query, category))
+        found: dt.date | None = self.session.scalar(_visible(query, category))
+        return found
 
     def feed_date_after(self, day: dt.date, category: str | None = None) -> dt.date | None:
         query = select(func.min(FeedEntry.feed_date)).where(FeedEntry.feed_date > day)
-        return self.session.scalar(_visible(query, category))
+        found: dt.date | None = self.session.scalar(_visible(query, category))
+        return found
 
     def feed(
         self,
@@ -343,81 +335,3 @@ def _visible(query: Any, category: str | None, joined: bool = False) -> Any:
         query = query.join(Paper, FeedEntry.paper_id == Paper.id)
     query = query.where(Paper.hidden.is_(False))
     return query.where(category_condition(category)) if category else query
-
-
-def _merge_duplicates(records: Sequence[PaperRecord]) -> list[PaperRecord]:
-    """One record per arXiv id within a batch: the most recently observed wins."""
-    latest: dict[str, PaperRecord] = {}
-    for record in records:
-        current = latest.get(record.arxiv_id)
-        if current is None or _is_newer(record.observed_at, current.observed_at):
-            latest[record.arxiv_id] = record
-    return list(latest.values())
-
-
-def _is_newer(candidate: dt.datetime | None, stored: dt.datetime | None) -> bool:
-    return _compare(candidate, stored) >= 0
-
-
-def _compare(candidate: dt.datetime | None, stored: dt.datetime | None) -> int:
-    """1 if `candidate` is a newer observation, 0 if as old, -1 if older.
-
-    An unknown time counts as 'now' (a live fetch), so it is newer than anything stored.
-    """
-    if candidate is None or stored is None:
-        return 1
-    return (candidate > stored) - (candidate < stored)
-
-
-def _apply(paper: Paper, record: PaperRecord) -> set[str]:
-    """Update a stored paper from a record; return the names of the fields that changed.
-
-    A newer observation overwrites; an older or equally old one only fills what is missing
-    (and, for equally old ones, raises counts), so importing any files in any order, any number
-    of times, converges to the same row.
-    """
-    order = _compare(record.observed_at, paper.observed_at)
-    if record.version and paper.version and record.version != paper.version:
-        order = 1 if record.version > paper.version else -1  # arXiv versions decide
-    changed: set[str] = set()
-    for name in _PAPER_FIELDS:
-        value = getattr(record, name)
-        current = getattr(paper, name)
-        if value in (None, "") or current == value or (order <= 0 and current not in (None, "")):
-            continue
-        setattr(paper, name, value)
-        changed.add(name)
-    if record.version is not None and (paper.version or 0) < record.version:
-        paper.version = record.version
-        changed.add("version")
-    new_authors = record.authors and tuple(paper.author_names) != record.authors
-    if new_authors and (order > 0 or not paper.authors):
-        _replace_authors(paper, record.authors)
-        changed.add("authors")
-    if _apply_counts(paper, record, order):
-        changed.add("counts")
-    if order > 0 and record.observed_at is not None:
-        paper.observed_at = record.observed_at
-    return changed
-
-
-def _replace_authors(paper: Paper, names: tuple[str, ...]) -> None:
-    # Edit rows in place: deleting and re-adding one (paper_id, position) in a flush collides.
-    for author, name in zip(paper.authors, names, strict=False):
-        author.name = name
-    del paper.authors[len(names) :]
-    for position in range(len(paper.authors), len(names)):
-        paper.authors.append(PaperAuthor(position=position, name=names[position]))
-
-
-def _apply_counts(paper: Paper, record: PaperRecord, order: int) -> bool:
-    """Newer observations set the counts; equally old ones can only raise them."""
-    changed = False
-    for name in ("upvotes", "num_comments"):
-        value = getattr(record, name)
-        current = getattr(paper, name)
-        if value is None or value == current or order < 0 or (order == 0 and value < current):
-            continue
-        setattr(paper, name, value)
-        changed = True
-    return changed

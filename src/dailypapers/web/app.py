@@ -9,6 +9,7 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -17,19 +18,18 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dailypapers import __version__
-from dailypapers.community.ratelimit import RateLimited
+from dailypapers.common.ratelimit import RateLimited
 from dailypapers.community.services import user_for_session
 from dailypapers.config import Settings
 from dailypapers.db.engine import WEB_THREADS, make_engine, make_sessionmaker
-from dailypapers.db.errors import storage_problem
-from dailypapers.db.models import User
+from dailypapers.db.errors import storage_condition
 from dailypapers.digest.render import Renderer
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
 from dailypapers.web import accounts, api, community, digest, feeds, pages
 from dailypapers.web import search as search_routes
-from dailypapers.web.middleware import AnonymousCache, SecurityHeaders, UserAndCsrf
+from dailypapers.web.middleware import AnonymousCache, RequestState, SecurityHeaders
 from dailypapers.web.templating import make_templates
 
 HERE = Path(__file__).parent
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.include_router(accounts.router)
     app.include_router(community.pages)
     app.include_router(community.router)
+    app.include_router(community.api)
     app.include_router(digest.router)
     app.include_router(search_routes.router)
     app.include_router(api.router)
@@ -84,15 +85,13 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     """Outermost first: the anonymous cache, then who is signed in, then security headers (so a
     cached answer carries them too)."""
 
-    def load_user(token: str) -> User | None:
-        with app.state.sessions() as session:
-            user = user_for_session(session, token)
-            if user is not None:
-                session.expunge(user)
-            return user
-
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(UserAndCsrf, load_user=load_user, secure=settings.env == "production")
+    app.add_middleware(
+        RequestState,
+        sessions=app.state.sessions,
+        load_user=user_for_session,
+        secure=settings.env == "production",
+    )
     app.add_middleware(AnonymousCache, seconds=settings.cache_seconds, prefixes=CACHED_PREFIXES)
 
 
@@ -141,8 +140,12 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _storage_error(request: Request, exc: DBAPIError) -> Response:
-        # a read-only or full database: say so, keep serving what can be read
-        message = storage_problem(exc)
+        # a read-only or full database: say so, keep serving what can be read; anything else
+        # (a duplicate key, a bug) is a plain server error, logged with its traceback
+        message = storage_condition(exc)
+        if message is None:
+            log.exception("server error on %s %s", request.method, request.url.path)
+            return render_error(request, 500, "Something went wrong on our side.")
         log.error("database error on %s %s: %s", request.method, request.url.path, message)
         response = render_error(request, 503, f"Cannot save right now: {message}.")
         response.headers["Retry-After"] = "60"
@@ -157,6 +160,4 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
 
 def jsonable(errors: object) -> object:
-    from fastapi.encoders import jsonable_encoder
-
     return jsonable_encoder(errors, custom_encoder={Exception: str})

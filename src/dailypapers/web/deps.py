@@ -1,24 +1,157 @@
-"""Request-scoped dependencies: a database session and the stores built on it."""
+"""Request-scoped dependencies (as full-stack-fastapi-template's `api/deps.py`, warehouse's
+`request.db`): one database session per request, committed once at the end or rolled back; the
+signed-in reader; the API token's user; a paper or 404. Routes parse, call a service, answer.
+
+One session per request: the middleware (web/middleware.py) opens it only when a session cookie
+needs the reader loaded; otherwise `db` opens it on first use. A GET never writes: its session is
+closed (rolled back) when the route returns. Any other method commits once, after the route
+returned without an exception, and before the answer is sent, so a failed commit is the answer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from fastapi import Request
+import anyio.to_thread
+from anyio import CapacityLimiter
+from fastapi import Depends, HTTPException, Request, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
+from dailypapers.community import services as community
+from dailypapers.db.engine import WEB_THREADS
+from dailypapers.db.models import Paper, User
+from dailypapers.papers.records import RecordError, split_arxiv_id
 from dailypapers.papers.store import PaperStore
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-async def paper_store(request: Request) -> AsyncIterator[PaperStore]:
-    """A store whose session is closed on the event loop, not in the thread pool.
 
-    A sync generator dependency closes its session in a second thread-pool call; under load
-    every pool thread can be busy waiting for a database connection that only such a closing
-    call would return, and requests stall until the pool times out (bench/web.py found it: 0
-    requests in 20 s at 64 connections). Closing here returns the connection at once.
-    """
-    session = request.app.state.sessions()
+def request_session(request: Request) -> Session:
+    """The request's session, made on first use (the middleware closes it in any case)."""
+    session: Session | None = getattr(request.state, "db", None)
+    if session is None:
+        session = request.app.state.sessions()
+        request.state.db = session
+    return session
+
+
+def _commit_limiter(request: Request) -> CapacityLimiter:
+    """Commits run in threads of their own: a commit holds a connection and waits for none, so
+    it must not queue behind request threads that may be waiting for that connection."""
+    limiter: CapacityLimiter | None = getattr(request.app.state, "commit_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.commit_limiter = CapacityLimiter(WEB_THREADS)
+    return limiter
+
+
+async def db(request: Request) -> AsyncIterator[Session]:
+    session = request_session(request)
     try:
-        yield PaperStore(session)
-    finally:
+        yield session
+    except BaseException:
+        session.close()  # rolls back; the connection goes back at once
+        raise
+    if request.method in SAFE_METHODS or not session.in_transaction():
         session.close()
+        return
+
+    def commit() -> None:
+        try:
+            session.commit()
+        finally:
+            session.close()
+
+    await anyio.to_thread.run_sync(commit, limiter=_commit_limiter(request))
+
+
+# scope="function": the exit (the commit) runs when the route returns, before the answer is sent
+DbSession = Annotated[Session, Depends(db, scope="function")]
+
+
+def papers(session: DbSession) -> PaperStore:
+    return PaperStore(session)
+
+
+Papers = Annotated[PaperStore, Depends(papers)]
+
+
+def current_user(request: Request) -> User | None:
+    """The signed-in reader, loaded by the middleware on this request's session."""
+    return getattr(request.state, "user", None)
+
+
+def require_user(request: Request) -> User:
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(401, "Sign in first.")
+    return user
+
+
+def api_user(request: Request, session: DbSession) -> User:
+    """Scripts authenticate with `Authorization: Bearer TOKEN` (no cookies, so no CSRF)."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    user = community.user_for_api_token(session, token)
+    if user is None:
+        raise HTTPException(401, "Send a valid API token: Authorization: Bearer TOKEN")
+    return user
+
+
+CurrentUser = Annotated[User | None, Depends(current_user)]
+SignedIn = Annotated[User, Depends(require_user)]
+ApiUser = Annotated[User, Depends(api_user)]
+
+
+def find_paper(store: PaperStore, arxiv_id: str, invalid_status: int) -> Paper:
+    """The paper; 404 when absent, `invalid_status` when the text is not an arXiv id."""
+    try:
+        canonical, _ = split_arxiv_id(arxiv_id)
+    except RecordError as exc:
+        raise HTTPException(invalid_status, str(exc)) from exc
+    paper = store.get(canonical)
+    if paper is None:
+        raise HTTPException(404, f"Paper {canonical} is not in this instance yet.")
+    return paper
+
+
+def page_paper(arxiv_id: str, store: Papers) -> Paper:
+    """For pages and forms: anything that is not a known paper is 'not found'."""
+    return find_paper(store, arxiv_id, 404)
+
+
+def api_paper(arxiv_id: str, store: Papers) -> Paper:
+    """For the JSON API: a malformed id is a bad request (400), an unknown one 404."""
+    return find_paper(store, arxiv_id, 400)
+
+
+PagePaper = Annotated[Paper, Depends(page_paper)]
+ApiPaper = Annotated[Paper, Depends(api_paper)]
+
+
+# --- helpers every web module shares -------------------------------------------------------
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    """An HTML page from web/templates (the reader and CSRF token are added by templating.py)."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never `//elsewhere` or a full URL."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+def back_to(url: str, fallback: str) -> str:
+    """The path of the page a form came from (its Referer), else `fallback`."""
+    if not url:
+        return fallback
+    parts = urlsplit(url)
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -5,11 +5,11 @@ answers the same way at the same speed."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from dailypapers.db.models import Subscriber
 from dailypapers.digest import services
@@ -17,7 +17,13 @@ from dailypapers.digest.mail import MailError, make_mailer
 from dailypapers.digest.tokens import BadToken, Purpose, make_token
 from dailypapers.web import csrf
 from dailypapers.web.api import ERRORS
-from dailypapers.web.schemas import ErrorOut
+from dailypapers.web.deps import CurrentUser, DbSession, render
+from dailypapers.web.schemas import (
+    ErrorOut,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionRequested,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -26,30 +32,6 @@ SENT = (
     "If that address can receive mail, a message with a confirmation link is on its way. "
     "Nothing else will be sent until the link is opened."
 )
-
-
-class SubscriptionIn(BaseModel):
-    email: str = Field(max_length=320)
-    frequency: Literal["daily", "weekly"] = "daily"
-    categories: list[str] = Field(default_factory=list, max_length=20)
-    keywords: list[str] = Field(default_factory=list, max_length=20)
-    authors: list[str] = Field(default_factory=list, max_length=20)
-    like_upvoted: bool = False
-
-
-class SubscriptionRequested(BaseModel):
-    status: Literal["pending"] = "pending"
-    message: str
-
-
-class SubscriptionOut(BaseModel):
-    email: str
-    status: str
-    frequency: str
-    categories: list[str]
-    keywords: list[str]
-    authors: list[str]
-    like_upvoted: bool
 
 
 def _origin(request: Request, source: str) -> services.Origin:
@@ -72,7 +54,11 @@ def _send_notice(state: Any, notice: services.Notice) -> None:
 
 
 def _request(
-    request: Request, background: BackgroundTasks, form: dict[str, Any], source: str
+    request: Request,
+    session: Session,
+    background: BackgroundTasks,
+    form: dict[str, Any],
+    source: str,
 ) -> None:
     """Validate and record a request; raises SubscriptionError with problems for the form."""
     app = request.app.state
@@ -83,22 +69,16 @@ def _request(
         form["authors"],
         form["like_upvoted"],
     )
-    with app.sessions() as session:
-        notice = services.request_subscription(
-            session,
-            form["email"],
-            frequency,
-            interests,
-            request.state.user,
-            _origin(request, source),
-        )
-        session.commit()
-    if notice is not None:
+    notice = services.request_subscription(
+        session,
+        form["email"],
+        frequency,
+        interests,
+        request.state.user,
+        _origin(request, source),
+    )
+    if notice is not None:  # sent after the response, so after this request's commit
         background.add_task(_send_notice, app, notice)
-
-
-def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def _form_values(user: Any) -> dict[str, Any]:
@@ -113,13 +93,14 @@ def _form_values(user: Any) -> dict[str, Any]:
 
 
 @router.get("/subscribe", response_class=HTMLResponse, include_in_schema=False)
-def subscribe_page(request: Request) -> Response:
-    return _render(request, "subscribe.html", {"form": _form_values(request.state.user)})
+def subscribe_page(request: Request, user: CurrentUser) -> Response:
+    return render(request, "subscribe.html", {"form": _form_values(user)})
 
 
 @router.post("/subscribe", include_in_schema=False, dependencies=[CsrfChecked])
 def subscribe(
     request: Request,
+    session: DbSession,
     background: BackgroundTasks,
     email: Annotated[str, Form(max_length=320)],
     frequency: Annotated[str, Form(max_length=16)] = "daily",
@@ -137,11 +118,11 @@ def subscribe(
         like_upvoted=like_upvoted,
     )
     try:
-        _request(request, background, form, "web form /subscribe")
+        _request(request, session, background, form, "web form /subscribe")
     except services.SubscriptionError as exc:
         context = {"form": form, "problems": exc.problems}
-        return _render(request, "subscribe.html", context, status=400)
-    return _render(request, "subscribe_sent.html", {"message": SENT, "email": email})
+        return render(request, "subscribe.html", context, status=400)
+    return render(request, "subscribe_sent.html", {"message": SENT, "email": email})
 
 
 @router.post(
@@ -151,7 +132,7 @@ def subscribe(
     responses={**ERRORS, 429: {"model": ErrorOut}},
 )
 def subscribe_api(
-    request: Request, body: SubscriptionIn, background: BackgroundTasks
+    request: Request, session: DbSession, body: SubscriptionIn, background: BackgroundTasks
 ) -> SubscriptionRequested:
     """Ask for a digest. A confirmation mail goes to the address; the answer is the same whether
     or not the address is already subscribed."""
@@ -159,13 +140,13 @@ def subscribe_api(
     for name in ("categories", "keywords", "authors"):
         form[name] = "\n".join(form[name])
     try:
-        _request(request, background, form, "api /api/subscriptions")
+        _request(request, session, background, form, "api /api/subscriptions")
     except services.SubscriptionError as exc:
         raise HTTPException(400, " ".join(exc.problems)) from exc
     return SubscriptionRequested(message=SENT)
 
 
-def _subscriber(request: Request, purpose: Purpose, token: str, session: Any) -> Subscriber:
+def _subscriber(request: Request, purpose: Purpose, token: str, session: Session) -> Subscriber:
     try:
         return services.subscriber_for(session, request.app.state.signing_key, purpose, token)
     except BadToken as exc:
@@ -173,23 +154,20 @@ def _subscriber(request: Request, purpose: Purpose, token: str, session: Any) ->
 
 
 @router.get("/subscribe/confirm/{token}", response_class=HTMLResponse, include_in_schema=False)
-def confirm_page(request: Request, token: str) -> Response:
+def confirm_page(request: Request, token: str, session: DbSession) -> Response:
     """A page with a button: mail scanners open links, only people press buttons."""
-    with request.app.state.sessions() as session:
-        _subscriber(request, "confirm", token, session)
-    return _render(request, "subscribe_confirm.html", {"token": token})
+    _subscriber(request, "confirm", token, session)
+    return render(request, "subscribe_confirm.html", {"token": token})
 
 
 @router.post("/subscribe/confirm/{token}", include_in_schema=False, dependencies=[CsrfChecked])
-def confirm(request: Request, token: str) -> Response:
+def confirm(request: Request, token: str, session: DbSession) -> Response:
     key = request.app.state.signing_key
-    with request.app.state.sessions() as session:
-        try:
-            subscriber = services.confirm(session, key, token, _origin(request, "confirm link"))
-        except BadToken as exc:
-            raise HTTPException(404, str(exc)) from exc
-        session.commit()
-        manage = make_token(key, "manage", subscriber.token)
+    try:
+        subscriber = services.confirm(session, key, token, _origin(request, "confirm link"))
+    except BadToken as exc:
+        raise HTTPException(404, str(exc)) from exc
+    manage = make_token(key, "manage", subscriber.token)
     return RedirectResponse(f"/subscription/{manage}?confirmed=1", status_code=303)
 
 
@@ -207,18 +185,16 @@ def _view(subscriber: Subscriber) -> SubscriptionOut:
 
 
 @router.get("/subscription/{token}", response_class=HTMLResponse, include_in_schema=False)
-def manage_page(request: Request, token: str) -> Response:
-    with request.app.state.sessions() as session:
-        subscriber = _subscriber(request, "manage", token, session)
-        context = _manage_context(request, subscriber, token)
-    return _render(request, "subscription.html", context)
+def manage_page(request: Request, token: str, session: DbSession) -> Response:
+    subscriber = _subscriber(request, "manage", token, session)
+    context = _manage_context(request, subscriber, token)
+    return render(request, "subscription.html", context)
 
 
 @router.get("/api/subscriptions/{token}", tags=["digests"], responses=ERRORS)
-def manage_api(request: Request, token: str) -> SubscriptionOut:
+def manage_api(request: Request, token: str, session: DbSession) -> SubscriptionOut:
     """A subscription, by the token of the manage link in every digest."""
-    with request.app.state.sessions() as session:
-        return _view(_subscriber(request, "manage", token, session))
+    return _view(_subscriber(request, "manage", token, session))
 
 
 def _manage_context(request: Request, subscriber: Subscriber, token: str) -> dict[str, Any]:
@@ -254,78 +230,72 @@ def _flash(request: Request) -> str:
 def manage(
     request: Request,
     token: str,
+    session: DbSession,
     frequency: Annotated[str, Form(max_length=16)] = "daily",
     categories: Annotated[str, Form(max_length=3000)] = "",
     keywords: Annotated[str, Form(max_length=3000)] = "",
     authors: Annotated[str, Form(max_length=3000)] = "",
     like_upvoted: Annotated[bool, Form()] = False,
 ) -> Response:
-    with request.app.state.sessions() as session:
-        subscriber = _subscriber(request, "manage", token, session)
-        try:
-            frequency, interests = services.parse_preferences(
-                frequency, categories, keywords, authors, like_upvoted
-            )
-        except services.SubscriptionError as exc:
-            context = _manage_context(request, subscriber, token)
-            context["problems"] = exc.problems
-            context["form"] = dict(
-                frequency=frequency,
-                categories=categories,
-                keywords=keywords,
-                authors=authors,
-                like_upvoted=like_upvoted,
-            )
-            return _render(request, "subscription.html", context, status=400)
-        services.update_preferences(
-            session, subscriber, frequency, interests, _origin(request, "manage page")
+    subscriber = _subscriber(request, "manage", token, session)
+    try:
+        frequency, interests = services.parse_preferences(
+            frequency, categories, keywords, authors, like_upvoted
         )
-        session.commit()
+    except services.SubscriptionError as exc:
+        context = _manage_context(request, subscriber, token)
+        context["problems"] = exc.problems
+        context["form"] = dict(
+            frequency=frequency,
+            categories=categories,
+            keywords=keywords,
+            authors=authors,
+            like_upvoted=like_upvoted,
+        )
+        return render(request, "subscription.html", context, status=400)
+    services.update_preferences(
+        session, subscriber, frequency, interests, _origin(request, "manage page")
+    )
     return RedirectResponse(f"/subscription/{token}?saved=1", status_code=303)
 
 
 @router.post(
     "/subscription/{token}/resubscribe", include_in_schema=False, dependencies=[CsrfChecked]
 )
-def resubscribe(request: Request, token: str) -> Response:
-    with request.app.state.sessions() as session:
-        subscriber = _subscriber(request, "manage", token, session)
-        services.resubscribe(session, subscriber, _origin(request, "manage page"))
-        session.commit()
+def resubscribe(request: Request, token: str, session: DbSession) -> Response:
+    subscriber = _subscriber(request, "manage", token, session)
+    services.resubscribe(session, subscriber, _origin(request, "manage page"))
     return RedirectResponse(f"/subscription/{token}?resubscribed=1", status_code=303)
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
-def unsubscribe_page(request: Request, token: str) -> Response:
+def unsubscribe_page(request: Request, token: str, session: DbSession) -> Response:
     """Only a question: mail scanners fetch every link, and a GET must not unsubscribe."""
-    with request.app.state.sessions() as session:
-        subscriber = _subscriber(request, "unsubscribe", token, session)
-        done = subscriber.status != "active"
-    return _render(
+    subscriber = _subscriber(request, "unsubscribe", token, session)
+    done = subscriber.status != "active"
+    return render(
         request, "unsubscribe.html", {"token": token, "done": done, "email": subscriber.email}
     )
 
 
 @router.post("/unsubscribe/{token}", include_in_schema=False)
-async def unsubscribe(request: Request, token: str) -> Response:
+def unsubscribe(
+    request: Request,
+    token: str,
+    session: DbSession,
+    one_click: Annotated[str | None, Form(alias="List-Unsubscribe", max_length=20)] = None,
+) -> Response:
     """RFC 8058 one-click: the mail client POSTs `List-Unsubscribe=One-Click` with no cookies, so
     the signed token is the only credential, and the answer is immediate."""
-    one_click = False
-    if request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
-        form = await request.form()
-        one_click = form.get("List-Unsubscribe") == "One-Click"
-    source = "one-click (List-Unsubscribe-Post)" if one_click else "unsubscribe page"
-    with request.app.state.sessions() as session:
-        subscriber = _subscriber(request, "unsubscribe", token, session)
-        services.unsubscribe(session, subscriber, _origin(request, source))
-        session.commit()
-        email = subscriber.email
-        key = request.app.state.signing_key
-        manage = f"/subscription/{make_token(key, 'manage', subscriber.token)}"
-    return _render(
-        request,
-        "unsubscribe.html",
-        {"token": token, "done": True, "email": email, "manage_url": manage},
-    )
+    clicked = one_click == "One-Click"
+    source = "one-click (List-Unsubscribe-Post)" if clicked else "unsubscribe page"
+    subscriber = _subscriber(request, "unsubscribe", token, session)
+    services.unsubscribe(session, subscriber, _origin(request, source))
+    manage = make_token(request.app.state.signing_key, "manage", subscriber.token)
+    context = {
+        "token": token,
+        "done": True,
+        "email": subscriber.email,
+        "manage_url": f"/subscription/{manage}",
+    }
+    return render(request, "unsubscribe.html", context)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
@@ -20,10 +20,9 @@ from dailypapers.papers.services import (
     trending,
 )
 from dailypapers.papers.store import PaperStore
-from dailypapers.web.deps import paper_store
+from dailypapers.web.deps import Papers
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
-Store = Annotated[PaperStore, Depends(paper_store)]
 DateParam = Annotated[str | None, Query(description="A feed day, YYYY-MM-DD (default: latest)")]
 CategoryParam = Annotated[
     str | None, Query(max_length=40, description="Only this arXiv category, e.g. cs.CL")
@@ -32,7 +31,7 @@ CategoryParam = Annotated[
 
 @router.get("/daily.atom", response_class=Response)
 def daily_atom(
-    request: Request, store: Store, date: DateParam = None, category: CategoryParam = None
+    request: Request, store: Papers, date: DateParam = None, category: CategoryParam = None
 ) -> Response:
     feed = _daily_feed(request.app.state.settings, store, date, category)
     return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
@@ -40,14 +39,14 @@ def daily_atom(
 
 @router.get("/daily.rss", response_class=Response)
 def daily_rss(
-    request: Request, store: Store, date: DateParam = None, category: CategoryParam = None
+    request: Request, store: Papers, date: DateParam = None, category: CategoryParam = None
 ) -> Response:
     feed = _daily_feed(request.app.state.settings, store, date, category)
     return Response(feed.rss_str(pretty=True), media_type="application/rss+xml")
 
 
 @router.get("/trending.atom", response_class=Response)
-def trending_atom(request: Request, store: Store) -> Response:
+def trending_atom(request: Request, store: Papers) -> Response:
     settings = request.app.state.settings
     page = trending(store)
     feed = build_feed(settings, page, f"{settings.base_url}/feeds/trending.atom")

@@ -1,6 +1,6 @@
 """Plain ASGI middlewares (no per-request tasks or body streams, unlike `@app.middleware`):
-security headers, the signed-in user and CSRF cookie, and a short cache of anonymous API/feed
-answers. bench/web.py measures what they cost."""
+security headers; the request's session, signed-in user and CSRF cookie; and a short cache of
+anonymous API/feed answers. bench/web.py measures what they cost."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
@@ -44,12 +45,21 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class UserAndCsrf:
-    """Who is signed in (one query, only when a session cookie came) and, when a page minted a
-    CSRF token for this browser, the cookie that carries it."""
+class RequestState:
+    """Per request: the database session's slot (web/deps.py fills it on first use), the
+    signed-in reader (one query, only when a session cookie came, on that same session) and, when
+    a page minted a CSRF token for this browser, the cookie that carries it. The session is
+    closed when the answer is out, whatever happened."""
 
-    def __init__(self, app: ASGIApp, load_user: Callable[[str], Any], secure: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        sessions: Callable[[], Session],
+        load_user: Callable[[Session, str], Any],
+        secure: bool,
+    ) -> None:
         self.app = app
+        self.sessions = sessions
         self.load_user = load_user
         self.secure = secure
 
@@ -57,18 +67,32 @@ class UserAndCsrf:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         state = scope.setdefault("state", {})
-        state["user"] = None
+        state["user"] = state["db"] = None
         token = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
-        if token:
-            state["user"] = await run_in_threadpool(self.load_user, token)
+        try:
+            if token:
+                state["db"] = self.sessions()
+                state["user"] = await run_in_threadpool(self._user, state["db"], token)
+            await self.app(scope, receive, self._with_cookie(state, send))
+        finally:
+            if state["db"] is not None:
+                state["db"].close()
 
+    def _user(self, session: Session, token: str) -> Any:
+        user = self.load_user(session, token)
+        # end the read so the connection goes back to the pool while the request waits for a
+        # thread; the reader stays loaded on this session (no expiry on commit)
+        session.commit()
+        return user
+
+    def _with_cookie(self, state: dict[str, Any], send: Send) -> Send:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and state.get("new_csrf"):
                 headers = MutableHeaders(scope=message)
                 headers.append("set-cookie", csrf.cookie_header(state["new_csrf"], self.secure))
             await send(message)
 
-        await self.app(scope, receive, send_with_cookie)
+        return send_with_cookie
 
 
 class AnonymousCache:

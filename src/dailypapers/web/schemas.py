@@ -1,11 +1,14 @@
-"""JSON shapes of the public API, modelled on Hugging Face's `/api/daily_papers` (camelCase)."""
+"""Request and response shapes of the JSON API, apart from the stored models. Paper shapes are
+modelled on Hugging Face's `/api/daily_papers` (camelCase)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from dailypapers.community.services import VoteResult
 from dailypapers.db.models import Paper
 from dailypapers.papers.store import FeedItem
 
@@ -95,3 +98,37 @@ class DailyPaperOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     status: int
+
+
+class VoteOut(BaseModel):
+    voted: bool
+    votes: int = Field(description="What readers see: imported upvotes plus votes cast here")
+    communityVotes: int = Field(description="Votes cast on this instance")
+
+    @classmethod
+    def of(cls, result: VoteResult) -> VoteOut:
+        return cls(voted=result.voted, votes=result.votes, communityVotes=result.community_votes)
+
+
+class SubscriptionIn(BaseModel):
+    email: str = Field(max_length=320)
+    frequency: Literal["daily", "weekly"] = "daily"
+    categories: list[str] = Field(default_factory=list, max_length=20)
+    keywords: list[str] = Field(default_factory=list, max_length=20)
+    authors: list[str] = Field(default_factory=list, max_length=20)
+    like_upvoted: bool = False
+
+
+class SubscriptionRequested(BaseModel):
+    status: Literal["pending"] = "pending"
+    message: str
+
+
+class SubscriptionOut(BaseModel):
+    email: str
+    status: str
+    frequency: str
+    categories: list[str]
+    keywords: list[str]
+    authors: list[str]
+    like_upvoted: bool

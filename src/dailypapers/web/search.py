@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -13,7 +14,7 @@ from dailypapers.papers.services import parse_category
 from dailypapers.search.highlight import highlight, snippet
 from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
 from dailypapers.search.store import Filters
-from dailypapers.web.accounts import paper_id_or_404
+from dailypapers.web.deps import ApiPaper, CurrentUser, DbSession, render
 from dailypapers.web.feeds import xml_safe
 from dailypapers.web.pages import voted_ids
 from dailypapers.web.schemas import PaperOut
@@ -29,7 +30,8 @@ UpvotesQ = Annotated[int | None, Query(ge=0, le=1_000_000, description="Minimum 
 
 
 def search_service(request: Request) -> SearchService:
-    return request.app.state.search.service
+    service: SearchService = request.app.state.search.service
+    return service
 
 
 Service = Annotated[SearchService, Depends(search_service)]
@@ -101,13 +103,10 @@ def api_search(
 
 @router.get("/api/papers/{arxiv_id:path}/similar", tags=["search"])
 def api_similar(
-    request: Request, arxiv_id: str, service: Service,
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> JSONResponse:  # fmt: skip
+    paper: ApiPaper, service: Service, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> JSONResponse:
     """Papers similar in meaning to this one."""
-    with request.app.state.sessions() as session:
-        paper_id = paper_id_or_404(session, arxiv_id, invalid_status=400)
-    hits, used = service.similar(paper_id, limit)
+    hits, used = service.similar(paper.id, limit)
     items = [
         {**PaperOut.of(h.paper).model_dump(mode="json"), "score": round(h.score, 6)} for h in hits
     ]
@@ -118,6 +117,8 @@ def api_similar(
 def search_page(
     request: Request,
     service: Service,
+    session: DbSession,
+    user: CurrentUser,
     q: Q = "",
     mode: ModeQ = "hybrid",
     sort: SortQ = "relevance",
@@ -140,13 +141,13 @@ def search_page(
         "q": q, "mode": mode, "sort": sort, "from": date_from or "", "to": date_to or "",
         "category": category or "", "min_upvotes": "" if min_upvotes is None else min_upvotes,
     }  # fmt: skip
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "search.html",
         {
             "result": result,
             "rows": rows,
-            "voted": voted_ids(request, [h.paper.id for h in result.hits]),
+            "voted": voted_ids(session, user, [h.paper.id for h in result.hits]),
             "params": params,
             "page": page,
             "pages": max(1, -(-result.total // size)),
@@ -163,8 +164,6 @@ def search_feed(
     result = service.search(q, mode=mode, limit=50, sort=sort)
     feed = FeedGenerator()
     base = settings.base_url
-    from urllib.parse import quote
-
     feed.id(f"{base}/search?q={quote(q)}")
     feed.title(xml_safe(f"{settings.site_name} — search: {q[:100]}"))
     feed.link(href=f"{base}/search?q={quote(q)}", rel="alternate")

@@ -1,0 +1,1 @@
+"""Small pieces several domains share, below all of them: rate limits and the email rule."""

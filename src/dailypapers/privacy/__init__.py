@@ -1,0 +1,1 @@
+"""What we hold about a person, gathered from every domain (above community and digest)."""
