@@ -12,6 +12,9 @@ import pytest
 
 from tests.conftest import fixture
 
+# kills processes or runs whole commands: `make test FAST=1` leaves them out
+pytestmark = pytest.mark.slow
+
 HEAD = ("arxiv-snapshot", "arxiv-metadata-oai-snapshot.head200.jsonl")
 
 

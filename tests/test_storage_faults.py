@@ -1,5 +1,6 @@
 """A read-only or full database gives a clear message, never a traceback, and loses nothing."""
 
+import json
 import sqlite3
 
 import pytest
@@ -58,15 +59,27 @@ def full_disk(monkeypatch):
     monkeypatch.setattr(engine_module, "_make_sqlite_engine", limited)
 
 
+def many_papers(path, copies):
+    """The fixture archive's real lines, `copies` times over under new arXiv ids."""
+    lines = fixture("hf-daily", "papers-2026-06-01..03.jsonl").read_text().splitlines()
+    with path.open("w") as out:
+        for copy in range(copies):
+            for number, line in enumerate(lines):
+                row = json.loads(line)
+                row["arxiv_id"] = f"26{copy + 1:02d}.{number:05d}"
+                out.write(json.dumps(row) + "\n")
+    return path
+
+
 def test_cli_on_a_full_disk_says_so_and_keeps_whole_batches(tmp_path, monkeypatch, full_disk):
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
     runner = CliRunner()
-    archive = fixture("hf-daily", "raw")
+    archive = many_papers(tmp_path / "archive.jsonl", copies=12)  # three batches of 500
     result = runner.invoke(cli, ["ingest", "hf-daily", str(archive)])
     assert result.exit_code == 2
     assert "the disk is full" in result.output
     assert isinstance(result.exception, SystemExit)  # a deliberate exit, not a crash
     with sqlite3.connect(tmp_path / "dailypapers.db") as conn:
         landed = conn.execute("SELECT count(*) FROM feed_entries").fetchone()[0]
-    assert landed > 0  # the batches before the disk filled are kept
+    assert landed % 500 == 0 and 0 < landed < 12 * 119  # whole batches before the disk filled

@@ -9,12 +9,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from dailypapers.community import services
 from dailypapers.community.store import CommunityStore
 from dailypapers.papers.store import PaperStore
 from tests.factories import record, store_records
 from tests.smtp import free_port
+
+# kills processes or runs whole commands: `make test FAST=1` leaves them out
+pytestmark = pytest.mark.slow
 
 
 def serve(settings, workers=3):

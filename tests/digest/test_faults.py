@@ -18,6 +18,9 @@ from sqlalchemy import func, select
 from dailypapers.db.models import DigestOutbox
 from tests.factories import record, store_records, subscriber
 
+# kills processes or runs whole commands: `make test FAST=1` leaves them out
+pytestmark = pytest.mark.slow
+
 CLI = [sys.executable, "-m", "dailypapers.cli"]
 SEND = [*CLI, "digest", "send", "--date", "2026-06-10"]
 

@@ -4,10 +4,14 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import func, select
 
 from dailypapers.db.models import FeedEntry, Paper, PaperAuthor
 from tests.conftest import fixture
+
+# kills processes or runs whole commands: `make test FAST=1` leaves them out
+pytestmark = pytest.mark.slow
 
 
 def counts(sessions):

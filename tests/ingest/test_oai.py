@@ -115,6 +115,7 @@ def test_resumption_token_and_resume_after_failure(sessions):
         assert PaperStore(session).count_papers() == 2
 
 
+@pytest.mark.slow
 def test_kill_9_mid_harvest_then_rerun(tmp_path):
     page1, page2 = split_pages()
     env = {**os.environ, "DAILYPAPERS_DATA_DIR": str(tmp_path), "DAILYPAPERS_ARXIV_DELAY": "0"}

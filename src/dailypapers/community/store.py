@@ -65,14 +65,17 @@ class CommunityStore:
     def set_vote(self, user: User, paper_id: int, up: bool) -> tuple[int, int]:
         """Cast or take back `user`'s vote; the paper's counter moves in the same transaction,
         only when the vote changed. Returns (votes shown to readers, votes cast here)."""
+        # RETURNING says whether a row changed: psycopg reports no rowcount (-1) for an INSERT
+        # that ON CONFLICT skipped
         if up:
             connection = self.session.connection()
             insert = insert_ignoring(connection, _table(Vote), ["user_id", "paper_id"])
             row = {"user_id": user.id, "paper_id": paper_id, "created_at": utcnow()}
-            changed = connection.execute(insert, row).rowcount
+            changed = connection.execute(insert.returning(Vote.id), row).first() is not None
         else:
             where = (Vote.user_id == user.id, Vote.paper_id == paper_id)
-            changed = getattr(self.session.execute(delete(Vote).where(*where)), "rowcount", 0)
+            gone = self.session.execute(delete(Vote).where(*where).returning(Vote.id))
+            changed = gone.first() is not None
         counts = (Paper.upvotes, Paper.community_votes)
         if changed:
             step = Paper.community_votes + (1 if up else -1)

@@ -67,9 +67,7 @@ def feed_page(
         per_day = store.papers_per_day(period.start, period.end, category)
     return FeedPage(
         period=period,
-        items=store.feed(
-            period.start, period.end, sort=sort, limit=limit, offset=offset, category=category
-        ),
+        items=period_items(store, period, sort=sort, limit=limit, offset=offset, category=category),
         total=store.count_feed(period.start, period.end, category),
         offset=offset,
         previous=period_containing(period.kind, before) if before else None,
