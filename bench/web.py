@@ -123,6 +123,7 @@ def main() -> None:
             "DAILYPAPERS_DATA_DIR": tmp,
             "DAILYPAPERS_DATABASE_URL": args.database_url,
             "DAILYPAPERS_SEARCH_WORKER": "false",
+            "DAILYPAPERS_SCHEDULER": "false",
         }
         subprocess.run([str(BIN / "dailypapers"), "demo"], env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip

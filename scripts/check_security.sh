@@ -7,7 +7,7 @@ BIN=${BIN:-.venv/bin}
 data=$(mktemp -d)
 port=${PORT:-8791}
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
-export DAILYPAPERS_DATA_DIR="$data" DAILYPAPERS_SEARCH_WORKER=false
+export DAILYPAPERS_DATA_DIR="$data" DAILYPAPERS_SEARCH_WORKER=false DAILYPAPERS_SCHEDULER=false
 "$BIN/dailypapers" demo >/dev/null
 "$BIN/dailypapers" serve --port "$port" >"$data/serve.log" 2>&1 &
 server=$!

@@ -118,6 +118,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         base_url="http://testserver",
         search_worker=False,
+        scheduler=False,  # jobs run when a test calls them (tests/jobs)
         cache_seconds=0,  # tests read their own writes at once; the cache has its own test
     )
 

@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `dailypapers serve` binds to.")
     port: int = Field(8000, description="Port `dailypapers serve` listens on.")
     base_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="Public address of the site, used for absolute links in feeds.",
+        "",
+        description="Public address of the site, used for absolute links in feeds and mail; "
+        "empty means http://HOST:PORT (127.0.0.1 for a wildcard host). Required in production.",
     )
     site_name: str = Field("Daily Papers", description="Name shown in page titles and feeds.")
     page_size: int = Field(50, ge=1, le=200, description="Papers per HTML page of a feed.")
@@ -69,6 +70,31 @@ class Settings(BaseSettings):
         1, ge=1, le=64, description="CPU threads the web process's background embedder uses."
     )
 
+    follow_url: str = Field(
+        "https://huggingface.co",
+        description="Base URL of a Hugging Face-compatible `/api/daily_papers` whose curated "
+        "list `sync` follows (another Daily Papers instance works too); empty turns it off.",
+    )
+    follow_refresh_days: int = Field(
+        3,
+        ge=0,
+        le=60,
+        description="Days already followed that are read again on each sync, to refresh "
+        "upvotes and comment counts.",
+    )
+    follow_delay: float = Field(
+        1.0, ge=0, description="Seconds between requests to the followed API."
+    )
+    scheduler: bool = Field(
+        True,
+        description="Run the scheduled jobs (follow hourly, digests at DIGEST_HOUR) inside "
+        "`serve`; set false on web servers when a `dailypapers worker` runs them. Leases in the "
+        "database keep any job to one runner at a time however many processes share it.",
+    )
+    digest_hour: int = Field(
+        20, ge=0, le=23, description="Hour (UTC) after which the day's digests are sent."
+    )
+
     secret_key: SecretStr = Field(
         SecretStr(""),
         description="Key that signs the links in emails (unsubscribe, confirm, manage). Required "
@@ -101,10 +127,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if self.env == "production" and len(self.secret_key.get_secret_value()) < 32:
+        if self.env != "production":
+            return self
+        if len(self.secret_key.get_secret_value()) < 32:
             raise ValueError(
                 "DAILYPAPERS_SECRET_KEY must be set (32+ random characters) in production, e.g. "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if not self.base_url:
+            raise ValueError(
+                "DAILYPAPERS_BASE_URL must be set in production: the public address readers use "
+                "(e.g. https://papers.example.org), for the links in feeds and mail"
             )
         return self
 
@@ -112,6 +145,9 @@ class Settings(BaseSettings):
     def _fill_database_url(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'dailypapers.db'}"
+        if not self.base_url:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+            self.base_url = f"http://{host}:{self.port}"
         self.base_url = self.base_url.rstrip("/")
         if self.search_dir is None:
             self.search_dir = self.data_dir / "search"

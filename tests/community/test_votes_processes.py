@@ -27,6 +27,7 @@ def serve(settings, workers=3):
     env["DAILYPAPERS_DATABASE_URL"] = settings.database_url
     env["DAILYPAPERS_DATA_DIR"] = str(settings.data_dir)
     env["DAILYPAPERS_SEARCH_WORKER"] = "false"
+    env["DAILYPAPERS_SCHEDULER"] = "false"
     cmd = [sys.executable, "-m", "dailypapers.cli", "serve", "--port", str(port),
            "--workers", str(workers), "--no-access-log"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -6,6 +6,7 @@ chain follow-up work only when needed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ from dailypapers.cli.common import (
 )
 from dailypapers.cli.digest import digest_app
 from dailypapers.cli.ingest import ingest_app
+from dailypapers.cli.jobs import status, sync, worker
 from dailypapers.cli.search import eval_app, index, search
 from dailypapers.config import Settings
 from dailypapers.db import migrate
@@ -107,6 +109,8 @@ def serve(
     settings = load_settings()
     with database():
         pass  # migrated before the workers start
+    if port and not os.environ.get("DAILYPAPERS_BASE_URL"):
+        os.environ["DAILYPAPERS_PORT"] = str(port)  # links follow the port actually served
     uvicorn.run(
         "dailypapers.web.app:app_from_env",
         factory=True,
@@ -196,6 +200,9 @@ def moderator(
 
 app.command()(index)
 app.command()(search)
+app.command()(sync)
+app.command()(worker)
+app.command()(status)
 
 
 def main() -> None:

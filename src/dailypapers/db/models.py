@@ -296,3 +296,30 @@ class DigestItem(Base):
         ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
     )
     outbox_id: Mapped[int] = mapped_column(ForeignKey("digest_outbox.id", ondelete="CASCADE"))
+
+
+class Job(Base):
+    """A scheduled job's lease: whoever holds an unexpired lease is the one process running it."""
+
+    __tablename__ = "jobs"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class JobRun(Base):
+    """One run of a job: when, by whom, how it ended and what it did (for status and /admin)."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_started", "job", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(50))
+    owner: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(20), default="running")  # ok, nothing, failed
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text)

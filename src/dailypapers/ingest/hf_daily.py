@@ -94,8 +94,14 @@ def record_from_item(
     )
 
 
-def parse_response(data: object, source: str, response_day: dt.date | None) -> Iterator[Parsed]:
-    """Parse one response: a list of items or of repr strings, or a {"data": [...]} wrapper."""
+def parse_response(
+    data: object,
+    source: str,
+    response_day: dt.date | None,
+    observed_at: dt.datetime | None = None,
+) -> Iterator[Parsed]:
+    """Parse one response: a list of items or of repr strings, or a {"data": [...]} wrapper.
+    `observed_at`: when it was fetched (a live fetch); default the end of its day (a file)."""
     if isinstance(data, dict) and "data" in data:
         wrapper_day = data.get("date")
         if response_day is None and isinstance(wrapper_day, str):
@@ -105,7 +111,7 @@ def parse_response(data: object, source: str, response_day: dt.date | None) -> I
     if not isinstance(data, list):
         yield Issue(source, "not a daily_papers response (expected a list of papers)")
         return
-    observed_at = _end_of(response_day)
+    observed_at = observed_at or _end_of(response_day)
     for position, item in enumerate(data):
         try:
             yield record_from_item(item, response_day, observed_at)

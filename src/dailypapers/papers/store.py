@@ -239,6 +239,18 @@ class PaperStore:
     def get(self, arxiv_id: str) -> Paper | None:
         return self.session.scalar(select(Paper).where(Paper.arxiv_id == arxiv_id))
 
+    def without_arxiv_metadata(self, limit: int) -> list[str]:
+        """Papers on the feed that arXiv has not described yet (no categories), newest first."""
+        query = (
+            select(Paper.arxiv_id)
+            .join(FeedEntry, FeedEntry.paper_id == Paper.id)
+            .where(Paper.categories.is_(None), Paper.arxiv_updated_at.is_(None))
+            .group_by(Paper.arxiv_id)
+            .order_by(func.max(FeedEntry.feed_date).desc(), Paper.arxiv_id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
     def count_papers(self) -> int:
         return self.session.scalar(select(func.count(Paper.id))) or 0
 

@@ -24,10 +24,11 @@ from dailypapers.config import Settings
 from dailypapers.db.engine import WEB_THREADS, make_engine, make_sessionmaker
 from dailypapers.db.errors import storage_condition
 from dailypapers.digest.render import Renderer
+from dailypapers.jobs.schedule import start_scheduler
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
-from dailypapers.web import accounts, api, community, digest, feeds, pages
+from dailypapers.web import accounts, api, community, digest, feeds, health, pages
 from dailypapers.web import search as search_routes
 from dailypapers.web.middleware import AnonymousCache, RequestState, SecurityHeaders
 from dailypapers.web.templating import make_templates
@@ -47,7 +48,11 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
         anyio.to_thread.current_default_thread_limiter().total_tokens = WEB_THREADS
         if settings.search_worker:
             app.state.search.start_worker()
+        scheduler = start_scheduler(settings, app.state.sessions) if settings.scheduler else None
+        app.state.scheduler = scheduler
         yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         app.state.search.stop_worker()
 
     app = FastAPI(
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.state.signing_key = settings.signing_key()
     app.state.mail = Renderer(settings.site_name)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(health.router)
     app.include_router(accounts.router)
     app.include_router(community.pages)
     app.include_router(community.router)

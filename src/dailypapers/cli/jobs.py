@@ -1,0 +1,135 @@
+"""`sync`, `worker` and `status`: the living instance from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import threading
+from typing import Annotated
+
+import typer
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from dailypapers.cli.common import (
+    EXIT_ERROR,
+    EXIT_NEW,
+    EXIT_NOTHING_NEW,
+    database,
+    err,
+    guard,
+    load_settings,
+    out,
+)
+from dailypapers.db.models import utcnow
+from dailypapers.jobs.runner import JobRunner
+from dailypapers.jobs.schedule import next_runs, start_scheduler
+from dailypapers.jobs.steps import STEPS, Context
+from dailypapers.jobs.store import JobStore
+from dailypapers.jobs.sync import StepReport
+from dailypapers.jobs.sync import sync as run_sync
+
+
+def sync(
+    since: Annotated[
+        str | None, typer.Option(help="Follow from this day (YYYY-MM-DD) instead of the last one")
+    ] = None,
+    only: Annotated[str | None, typer.Option(help=f"Run one step: {' | '.join(STEPS)}")] = None,
+) -> None:
+    """Bring the instance up to date: follow the curated list, fill in arXiv metadata, index,
+    send due digests. Exit 0 when new papers arrived, 1 when nothing was new, 2 when a step
+    failed (the others still ran)."""
+    if only is not None and only not in STEPS:
+        err.print(f"[red]error:[/red] --only is one of {', '.join(STEPS)}")
+        raise typer.Exit(EXIT_ERROR)
+    try:
+        first = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        err.print(f"[red]error:[/red] --since must be a date like 2026-06-30, got {since!r}")
+        raise typer.Exit(EXIT_ERROR) from None
+    settings = load_settings()
+    with database() as sessions:
+        ctx = Context(settings, sessions, since=first)
+        steps = [only] if only else list(STEPS)
+        with err.status("sync") as status:
+
+            def show(report: StepReport) -> None:
+                status.update(f"sync: {report.name} done")
+                _print_step(report)
+
+            reports = guard(lambda: run_sync(ctx, JobRunner(sessions), steps, on_step=show))
+    raise typer.Exit(_exit_code(reports))
+
+
+def _print_step(report: StepReport) -> None:
+    if report.outcome is None:
+        err.print(f"{report.name}: [yellow]not run[/yellow], {report.busy}")
+    elif report.outcome.error:
+        out.print(f"{report.name}: {report.outcome.summary}".rstrip(": "))
+        err.print(f"{report.name}: [red]failed[/red]: {report.outcome.error}")
+    else:
+        out.print(f"{report.name}: {report.outcome.summary}")
+
+
+def _exit_code(reports: list[StepReport]) -> int:
+    failed = [r.name for r in reports if r.failed]
+    if failed:
+        err.print(f"[red]failed:[/red] {', '.join(failed)}")
+        return EXIT_ERROR
+    if all(r.outcome is None for r in reports):
+        err.print("another sync is running; nothing was done")
+        return EXIT_NOTHING_NEW
+    follow = next((r for r in reports if r.name == "follow" and r.outcome), None)
+    return EXIT_NEW if follow and follow.outcome and follow.outcome.new else EXIT_NOTHING_NEW
+
+
+def worker() -> None:
+    """Run the scheduled jobs and the search indexer without a web server (for deployments whose
+    web servers run with DAILYPAPERS_SCHEDULER=false). Stops on SIGTERM or Ctrl-C."""
+    from dailypapers.search.runtime import build_search
+
+    settings = load_settings()
+    with database() as sessions:
+        search = build_search(settings, sessions)
+        search.start_worker()
+        scheduler = start_scheduler(settings, sessions)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        out.print("worker: running the scheduled jobs; Ctrl-C to stop")
+        stop.wait()
+        scheduler.shutdown(wait=True)
+        search.stop_worker()
+
+
+def status() -> None:
+    """Each job's last run and next run, the backlogs, and the database size."""
+    with database() as sessions, sessions() as session:
+        store = JobStore(session)
+        last = store.last_runs()
+        upcoming = next_runs(utcnow())
+        for name in STEPS:
+            run = last.get(name)
+            when = f"next {upcoming[name]:%Y-%m-%d %H:%M}" if name in upcoming else "continuous"
+            if run is None:
+                out.print(f"{name:8} never run; {when}")
+                continue
+            ended = f"{run.finished_at:%H:%M:%S}" if run.finished_at else "still running"
+            out.print(
+                f"{name:8} {run.outcome:8} {run.started_at:%Y-%m-%d %H:%M:%S} - {ended}; {when}"
+                f"\n         {run.summary}"
+                + (f"\n         error: {run.error}" if run.error else "")
+            )
+        backlog = store.backlogs()
+        out.print(", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in backlog.items()))
+        out.print(f"database: {_size(session)}")
+
+
+def _size(session: Session) -> str:
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        size = session.scalar(text("SELECT pg_database_size(current_database())")) or 0
+    else:
+        pages = session.scalar(text("PRAGMA page_count")) or 0
+        size = pages * (session.scalar(text("PRAGMA page_size")) or 0)
+    return f"{size / 1e6:,.1f} MB"

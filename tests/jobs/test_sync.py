@@ -1,0 +1,167 @@
+"""`dailypapers sync`: the steps in order, exit codes, one instance following another, arXiv
+metadata for curated papers, digests when due, health and links that follow the port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from dailypapers.cli import app as cli
+from dailypapers.config import Settings
+from dailypapers.db import migrate
+from dailypapers.db.engine import make_engine, make_sessionmaker
+from dailypapers.ingest.follow import follow
+from dailypapers.ingest.hf_daily import read_path
+from dailypapers.ingest.http import PoliteClient
+from dailypapers.ingest.pipeline import ingest
+from dailypapers.jobs.runner import JobRunner
+from dailypapers.jobs.steps import Context, due_digests, enrich_step
+from dailypapers.jobs.sync import sync
+from dailypapers.papers.store import PaperStore
+from dailypapers.web.app import create_app
+from tests.conftest import fixture
+from tests.factories import record, store_records
+from tests.jobs.helpers import clock_at, fake_hub
+from tests.jobs.test_follow import feed
+
+JUNE_3 = dt.date(2026, 6, 3)
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:  # noqa: ANN001
+    """A real HTTP server for `app` on loopback, in a thread."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_instance_b_follows_instance_a(app, sessions, settings, tmp_path):
+    for day in ("2026-06-01", "2026-06-02", "2026-06-03"):
+        ingest(sessions, read_path(fixture("hf-daily", "raw", f"{day}.json")))
+    b_settings = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/b.db"})
+    b_engine = make_engine(b_settings)
+    migrate.upgrade(b_engine)
+    b = make_sessionmaker(b_engine)
+    with serving(app) as a_url, PoliteClient(min_interval=0, retries=0) as client:
+        report = follow(b, client, a_url, JUNE_3, since=dt.date(2026, 6, 1))
+    assert report.error is None and report.ingest.issues == []
+    assert feed(b) == feed(sessions) and len(feed(b)) > 100
+    b_engine.dispose()
+
+
+def test_sync_runs_the_steps_and_says_what_each_did(sessions, settings):
+    with fake_hub() as (server, _hub):
+        ctx = Context(
+            settings.model_copy(update={"follow_url": server.url, "follow_delay": 0}),
+            sessions, clock=clock_at(JUNE_3, hour=9), since=dt.date(2026, 6, 1),
+            sleep=lambda s: None,
+        )  # fmt: skip
+        reports = sync(ctx, JobRunner(sessions), ["follow", "index", "digests"])
+    follow_step, index_step, digests_step = (r.outcome for r in reports)
+    assert follow_step and follow_step.new > 100 and "2026-06-01..2026-06-03" in follow_step.summary
+    assert index_step and "indexed by words" in index_step.summary
+    assert digests_step and digests_step.summary == "none due before 20:00 UTC"
+
+
+def test_a_failing_step_does_not_stop_the_others(sessions, settings):
+    with fake_hub() as (server, hub):
+        hub.down = {"2026-06-02"}
+        ctx = Context(
+            settings.model_copy(update={"follow_url": server.url, "follow_delay": 0}),
+            sessions, clock=clock_at(JUNE_3), since=dt.date(2026, 6, 1), sleep=lambda s: None,
+        )  # fmt: skip
+        reports = sync(ctx, JobRunner(sessions), ["follow", "index"])
+    assert reports[0].failed and "HTTP 503" in (reports[0].outcome.error or "")
+    assert reports[0].outcome.new > 0  # the day before the outage landed
+    assert not reports[1].failed
+
+
+@pytest.fixture
+def run_cli(settings, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DAILYPAPERS_FOLLOW_DELAY", "0")
+    runner = CliRunner()
+    return lambda *args: runner.invoke(cli, list(args))
+
+
+def test_sync_command_exit_codes(run_cli, monkeypatch):
+    with fake_hub() as (server, hub):
+        monkeypatch.setenv("DAILYPAPERS_FOLLOW_URL", server.url)
+        since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)).isoformat()
+        hub.raw = fixture("hf-daily", "raw")
+        quiet = run_cli("sync", "--only", "follow", "--since", since)
+        assert quiet.exit_code == 1, quiet.output  # days without papers: nothing new
+        assert "follow: " in quiet.output and "0 new papers" in quiet.output
+        hub.down = {since}
+        down = run_cli("sync", "--only", "follow", "--since", since)
+        assert down.exit_code == 2 and "failed: follow" in down.output
+    wrong = run_cli("sync", "--only", "everything")
+    assert wrong.exit_code == 2 and "--only is one of" in wrong.output
+    status = run_cli("status")
+    assert status.exit_code == 0 and "follow   failed" in status.output
+    assert "without embeddings" in status.output and "database:" in status.output
+
+
+def test_enrich_fills_in_arxiv_metadata_of_curated_papers(sessions, settings, arxiv):
+    store_records(sessions, record(arxiv_id="1605.08386", title="Curated, no categories yet"))
+    ctx = Context(settings.model_copy(update={"arxiv_api_url": arxiv.url + "/api/query",
+                                              "arxiv_delay": 0}), sessions)  # fmt: skip
+    outcome = enrich_step(ctx)
+    assert outcome.error is None and "1 papers asked of arXiv, 1 updated" in outcome.summary
+    with sessions() as session:
+        paper = PaperStore(session).get("1605.08386")
+        assert paper is not None and paper.categories and len(paper.feed_entries) == 1
+        assert PaperStore(session).without_arxiv_metadata(10) == []
+    assert "every paper" in enrich_step(ctx).summary
+
+
+def test_digests_are_due_on_weekdays_from_the_hour_and_weekly_on_mondays():
+    wed = dt.datetime(2026, 6, 10, 20, 5)
+    assert due_digests(wed, 20) == [("daily", wed.date())]
+    assert due_digests(wed.replace(hour=19), 20) == []
+    assert due_digests(dt.datetime(2026, 6, 13, 21), 20) == []  # Saturday
+    monday = dt.datetime(2026, 6, 15, 20)
+    assert due_digests(monday, 20) == [("daily", monday.date()), ("weekly", dt.date(2026, 6, 14))]
+
+
+def test_links_follow_the_port_and_production_wants_a_base_url(tmp_path):
+    assert Settings(port=19400, data_dir=tmp_path).base_url == "http://127.0.0.1:19400"
+    assert Settings(host="0.0.0.0", port=8001).base_url == "http://127.0.0.1:8001"
+    with pytest.raises(ValueError, match="DAILYPAPERS_BASE_URL must be set"):
+        Settings(env="production", secret_key="x" * 40)
+    named = Settings(env="production", secret_key="x" * 40, base_url="https://papers.example/")
+    assert named.base_url == "https://papers.example"
+
+
+def test_healthz(client):
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.json() == {"status": "ok", "database": "ok"}
+
+
+def test_the_app_runs_the_schedule_only_when_asked(settings, search, client, app):
+    from fastapi.testclient import TestClient
+
+    assert app.state.scheduler is None  # DAILYPAPERS_SCHEDULER=false (the test settings)
+    on = create_app(settings.model_copy(update={"scheduler": True, "follow_url": ""}), search)
+    with TestClient(on):
+        jobs = {job.id for job in on.state.scheduler.get_jobs()}
+        assert on.state.scheduler.running
+        assert jobs == {"follow", "enrich", "digests", "follow-at-start"}
+    assert not on.state.scheduler.running
+    on.state.engine.dispose()
