@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     follow_delay: float = Field(
         1.0, ge=0, description="Seconds between requests to the followed API."
     )
+    arxiv_categories: str = Field(
+        "",
+        description="arXiv categories whose new papers `sync` lists under New on arXiv "
+        "(comma-separated, e.g. cs.CL,cs.LG); empty: none. They stay off the curated feed.",
+    )
     scheduler: bool = Field(
         True,
         description="Run the scheduled jobs (follow hourly, digests at DIGEST_HOUR) inside "

@@ -119,7 +119,7 @@ def test_newer_version_updates_and_keeps_votes(arxiv, sessions):
         paper = PaperStore(session).get("2104.12255")
         assert paper.title == "0" and paper.version == 1 and paper.primary_category == "cs.CR"
         assert (paper.upvotes, paper.num_comments) == (17, 4)
-        assert len(paper.feed_entries) == 2  # its HF day and its arXiv day
+        assert len(paper.feed_entries) == 1  # its HF day: arXiv lists papers, it curates none
 
 
 def test_cli_ingest_arxiv_exit_codes(arxiv, tmp_path, monkeypatch):

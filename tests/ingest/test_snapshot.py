@@ -47,18 +47,29 @@ def test_cli_import_gz_twice_and_a_corrupt_line(tmp_path, monkeypatch):
     assert '"id": "0704.0001"' in page.output
 
 
-def test_categories_are_browsable(tmp_path, client, sessions):
+def test_arxiv_papers_are_listed_by_category_and_day_not_put_on_the_feed(client, sessions):
     from dailypapers.ingest.pipeline import ingest
+    from tests.factories import record, store_records
 
     ingest(sessions, (item for _, item in read_snapshot(fixture(*HEAD))))
-    page = client.get("/papers", params={"category": "math.CO", "month": "2007-04"})
-    assert page.status_code == 200 and "math.CO" in page.text
-    api = client.get(
-        "/api/daily_papers", params={"month": "2007-04", "category": "hep-ph", "limit": 100}
+    assert client.get("/api/daily_papers", params={"month": "2007-04"}).json() == []
+    page = client.get("/arxiv", params={"category": "math.CO", "date": "2007-04-02"})
+    assert page.status_code == 200 and "New on arXiv in math.CO" in page.text
+    listed = client.get("/api/arxiv", params={"category": "hep-ph", "date": "2007-04-02"}).json()
+    assert listed and all("hep-ph" in i["paper"]["categories"] for i in listed)
+    assert not any(i["onFeed"] for i in listed)
+    latest = client.get("/api/arxiv").json()  # default: the latest day with papers
+    assert latest and len({i["paper"]["publishedAt"][:10] for i in latest}) == 1
+    assert client.get("/api/arxiv", params={"category": "cs.%"}).status_code == 400
+    assert client.get("/api/arxiv", params={"date": "2007-02-30"}).status_code == 400
+    # a curated paper with its categories is found by the feed's category filter
+    curated = record(
+        arxiv_id="2606.00042", title="Curated combinatorics",
+        categories="math.CO cs.DM", primary_category="math.CO",
+    )  # fmt: skip
+    store_records(sessions, curated)
+    feed = client.get("/papers", params={"category": "math.CO", "date": "2026-06-10"})
+    assert "Curated combinatorics" in feed.text
+    assert client.get("/api/daily_papers", params={"category": "cs.DM"}).json()[0]["title"] == (
+        "Curated combinatorics"
     )
-    papers = [i["paper"] for i in api.json()]
-    assert papers and all("hep-ph" in p["categories"] for p in papers)
-    assert len(papers) < 200
-    feed = client.get("/feeds/daily.atom", params={"date": "2007-04-02", "category": "hep-ph"})
-    assert feed.status_code == 200
-    assert client.get("/api/daily_papers", params={"category": "cs.%"}).status_code == 400

@@ -4,6 +4,7 @@ metadata for curated papers, digests when due, health and links that follow the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -21,8 +22,9 @@ from dailypapers.ingest.follow import follow
 from dailypapers.ingest.hf_daily import read_path
 from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.pipeline import ingest
+from dailypapers.ingest.store import IngestStore
 from dailypapers.jobs.runner import JobRunner
-from dailypapers.jobs.steps import Context, due_digests, enrich_step
+from dailypapers.jobs.steps import Context, arxiv_step, due_digests, enrich_step
 from dailypapers.jobs.sync import sync
 from dailypapers.papers.store import PaperStore
 from dailypapers.web.app import create_app
@@ -30,6 +32,7 @@ from tests.conftest import fixture
 from tests.factories import record, store_records
 from tests.jobs.helpers import clock_at, fake_hub
 from tests.jobs.test_follow import feed
+from tests.replay import Reply
 
 JUNE_3 = dt.date(2026, 6, 3)
 
@@ -162,6 +165,34 @@ def test_the_app_runs_the_schedule_only_when_asked(settings, search, client, app
     with TestClient(on):
         jobs = {job.id for job in on.state.scheduler.get_jobs()}
         assert on.state.scheduler.running
-        assert jobs == {"follow", "enrich", "digests", "follow-at-start"}
+        assert jobs == {"follow", "arxiv", "enrich", "digests", "follow-at-start"}
     assert not on.state.scheduler.running
     on.state.engine.dispose()
+
+
+def test_the_arxiv_step_lists_new_papers_of_the_chosen_categories(sessions, settings, arxiv):
+    recorded = fixture("arxiv-api", "recorded_2026")
+    page = next(recorded.glob("q_testing_s0_m10_*.json"))
+    empty = next(recorded.glob("id_0000.0000_*.json"))
+    arxiv.add(
+        lambda path, q: q.get("search_query") == "cat:cs.CL" and q.get("start") == "0",
+        Reply(200, json.loads(page.read_text())["body"].encode()),
+    )
+    arxiv.add(
+        lambda path, q: q.get("search_query") == "cat:cs.CL",
+        Reply(200, json.loads(empty.read_text())["body"].encode()),
+    )
+    ctx = Context(
+        settings.model_copy(update={"arxiv_api_url": arxiv.url + "/api/query", "arxiv_delay": 0,
+                                    "arxiv_categories": "cs.CL"}),
+        sessions, clock=clock_at(dt.date(2000, 1, 4)),
+    )  # fmt: skip
+    outcome = arxiv_step(ctx)
+    assert outcome.error is None and outcome.new > 0, outcome
+    assert "cs.CL: " in outcome.summary and "since 2000-01-01" in outcome.summary
+    with sessions() as session:
+        assert PaperStore(session).latest_feed_date() is None  # listed, not curated
+        assert IngestStore(session).get_meta("arxiv:cs.CL") is not None
+    assert arxiv_step(ctx).new == 0  # a second run finds nothing new
+    off = arxiv_step(Context(settings, sessions))
+    assert "off" in off.summary and off.new == 0

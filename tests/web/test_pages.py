@@ -106,5 +106,6 @@ def test_empty_category_says_how_to_fill_it(client, sessions):
     store_records(sessions, record(feed_date=MON))
     page = client.get("/papers", params={"category": "cs.CL"})
     assert page.status_code == 200
-    assert "No papers in cs.CL yet" in page.text and "ingest arxiv --category cs.CL" in page.text
+    assert "No papers in cs.CL yet" in page.text and "sync --only enrich" in page.text
+    assert 'href="/arxiv?category=cs.CL"' in page.text
     assert client.get("/papers", params={"category": "<script>"}).status_code == 400

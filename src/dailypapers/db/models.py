@@ -33,6 +33,7 @@ class Base(DeclarativeBase):
 
 class Paper(Base):
     __tablename__ = "papers"
+    __table_args__ = (Index("ix_papers_published_at", "published_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     arxiv_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -80,7 +80,7 @@ def record_from_entry(entry: Any) -> PaperRecord:
         comments=optional_text(normalize_space(entry.get("arxiv_comment")), 5000),
         journal_ref=optional_text(normalize_space(entry.get("arxiv_journal_ref"))),
         doi=optional_text(entry.get("arxiv_doi"), 200),
-        feed_date=published.date() if published else None,
+        feed_date=None,  # arXiv lists papers; only the curated feed puts them on a day
         source="arxiv",
     )
 

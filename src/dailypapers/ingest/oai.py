@@ -91,7 +91,7 @@ def record_from_metadata(meta: ET.Element | None) -> PaperRecord:
         comments=optional_text(normalize_space(text("comments")), 5000),
         journal_ref=optional_text(normalize_space(text("journal-ref"))),
         doi=optional_text(text("doi"), 200),
-        feed_date=created.date() if created else None,
+        feed_date=None,  # arXiv lists papers; only the curated feed puts them on a day
         source="arxiv-oai",
     )
 

@@ -46,7 +46,7 @@ def record_from_row(row: dict[str, Any]) -> PaperRecord:
         comments=optional_text(normalize_space(row.get("comments")), 5000),
         journal_ref=optional_text(normalize_space(row.get("journal-ref"))),
         doi=optional_text(row.get("doi"), 200),
-        feed_date=published.date() if published else None,
+        feed_date=None,  # arXiv lists papers; only the curated feed puts them on a day
         observed_at=updated,
         source="arxiv-snapshot",
     )

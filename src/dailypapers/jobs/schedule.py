@@ -2,6 +2,7 @@
 run the schedule; the leases (jobs/runner.py) let one of them do each run.
 
 follow   hourly at :07, and once a minute after start (a fresh instance catches up at once)
+arxiv    weekdays at 01:30 and 04:30, after arXiv's announcement (DAILYPAPERS_ARXIV_CATEGORIES)
 enrich   hourly at :37 (arXiv metadata for new curated papers)
 digests  hourly at :15; they go out from DAILYPAPERS_DIGEST_HOUR (jobs/steps.due_digests)
 index    continuous, by the search worker (every 2 s in `serve` and `worker`)
@@ -24,6 +25,8 @@ from dailypapers.jobs.sync import StepReport, run_step
 log = logging.getLogger(__name__)
 SCHEDULE = {
     "follow": CronTrigger(minute=7, timezone=dt.UTC),
+    # arXiv announces at 20:00 US Eastern, Sunday to Thursday: read it in the small hours (UTC)
+    "arxiv": CronTrigger(day_of_week="mon-fri", hour="1,4", minute=30, timezone=dt.UTC),
     "enrich": CronTrigger(minute=37, timezone=dt.UTC),
     "digests": CronTrigger(minute=15, timezone=dt.UTC),
 }

@@ -1,5 +1,6 @@
-"""The jobs `sync` runs, in order: follow the curated list, fill in arXiv metadata, bring search
-up to date, send the digests that are due. Each is a function of a `Context` and returns an
+"""The jobs `sync` runs, in order: follow the curated list, list new arXiv papers of the chosen
+categories, fill in arXiv metadata of curated papers, bring search up to date, send the digests
+that are due. Each is a function of a `Context` and returns an
 Outcome; none of them knows about leases or schedules (jobs/runner.py, jobs/schedule.py)."""
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from dailypapers.ingest.arxiv_api import ArxivApi
 from dailypapers.ingest.follow import follow
 from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.pipeline import ingest
+from dailypapers.ingest.store import IngestStore
 from dailypapers.jobs.runner import Outcome
 from dailypapers.papers.records import PaperRecord
+from dailypapers.papers.services import parse_category
 from dailypapers.papers.store import PaperStore
 from dailypapers.search.runtime import build_search, load_embedder
 
@@ -57,6 +60,42 @@ def follow_step(ctx: Context) -> Outcome:
     )
     error = f"stopped before today: {report.error}" if report.error else None
     return Outcome(report.new, summary, error)
+
+
+ARXIV_FIRST_DAYS = 3  # a category followed for the first time starts this many days back
+
+
+def arxiv_step(ctx: Context) -> Outcome:
+    """New submissions in DAILYPAPERS_ARXIV_CATEGORIES, newest first down to the last day seen
+    (re-read, as arXiv announces a day in one go); listed under New on arXiv, not curated."""
+    categories = [c.strip() for c in ctx.settings.arxiv_categories.split(",") if c.strip()]
+    if not categories:
+        return Outcome(summary="off (DAILYPAPERS_ARXIV_CATEGORIES is empty)")
+    new, parts = 0, []
+    with ctx.client(ctx.settings.arxiv_delay) as client:
+        api = ArxivApi(client, ctx.settings.arxiv_api_url)
+        for category in categories:
+            key = f"arxiv:{parse_category(category)}"
+            with ctx.sessions() as session:
+                last = IngestStore(session).get_meta(key)
+            since = (
+                dt.date.fromisoformat(last)
+                if last
+                else ctx.clock().date() - dt.timedelta(days=ARXIV_FIRST_DAYS)
+            )
+            records = [i for i in api.search(f"cat:{category}", since=since)]
+            report = ingest(ctx.sessions, records)
+            newest = max(
+                (r.published_at for r in records if isinstance(r, PaperRecord) and r.published_at),
+                default=None,
+            )
+            if newest is not None:
+                with ctx.sessions() as session:
+                    IngestStore(session).set_meta(key, newest.date().isoformat())
+                    session.commit()
+            new += report.new
+            parts.append(f"{category}: {report.new} new since {since}")
+    return Outcome(new, "; ".join(parts))
 
 
 def enrich_step(ctx: Context) -> Outcome:
@@ -115,6 +154,7 @@ def digests_step(ctx: Context) -> Outcome:
 
 STEPS: dict[str, Callable[[Context], Outcome]] = {
     "follow": follow_step,
+    "arxiv": arxiv_step,
     "enrich": enrich_step,
     "index": index_step,
     "digests": digests_step,

@@ -129,3 +129,40 @@ def paper_detail(store: PaperStore, paper: Paper) -> PaperDetail:
         submitted_by=next((e.submitted_by for e in entries if e.submitted_by), None),
         day_upvotes=store.upvotes_on_day(first_day) if first_day else [],
     )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One day of arXiv's own listing (every paper ingested from arXiv, curated or not)."""
+
+    day: dt.date | None
+    category: str | None
+    papers: list[Paper]
+    total: int
+    previous: dt.date | None
+    next: dt.date | None
+    on_feed: set[int]
+
+
+def arxiv_listing(
+    store: PaperStore,
+    day: dt.date | None,
+    category: str | None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Listing:
+    """The papers arXiv published on `day` (default: the latest day there are any)."""
+    day = day or store.listed_day(category)
+    if day is None:
+        return Listing(None, category, [], 0, None, None, set())
+    papers = store.listed(day, category, limit, offset)
+    return Listing(
+        day=day,
+        category=category,
+        papers=papers,
+        total=store.count_listed(day, category),
+        previous=store.listed_day(category, before=day),
+        next=store.listed_day(category, after=day),
+        on_feed=store.on_feed([p.id for p in papers]),
+    )

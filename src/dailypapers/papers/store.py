@@ -239,6 +239,40 @@ class PaperStore:
     def get(self, arxiv_id: str) -> Paper | None:
         return self.session.scalar(select(Paper).where(Paper.arxiv_id == arxiv_id))
 
+    # --- arXiv's own listing: papers by the day arXiv published them, curated or not ---------
+
+    def listed(
+        self, day: dt.date, category: str | None, limit: int, offset: int = 0
+    ) -> list[Paper]:
+        query = _published_on(select(Paper), day, category)
+        query = query.order_by(Paper.published_at.desc(), Paper.arxiv_id).offset(offset)
+        return list(self.session.scalars(query.limit(limit)))
+
+    def count_listed(self, day: dt.date, category: str | None) -> int:
+        return self.session.scalar(_published_on(select(func.count(Paper.id)), day, category)) or 0
+
+    def listed_day(
+        self, category: str | None, before: dt.date | None = None, after: dt.date | None = None
+    ) -> dt.date | None:
+        """The latest day with papers (before `before`), or the first one after `after`."""
+        pick = func.min if after else func.max
+        query = select(pick(Paper.published_at)).where(Paper.hidden.is_(False))
+        if before:
+            query = query.where(Paper.published_at < dt.datetime.combine(before, dt.time()))
+        if after:
+            query = query.where(Paper.published_at >= _next_day(after))
+        if category:
+            query = query.where(category_condition(category))
+        found: dt.datetime | None = self.session.scalar(query)
+        return found.date() if found else None
+
+    def on_feed(self, paper_ids: list[int]) -> set[int]:
+        """Which of these papers are on the curated feed (any day)."""
+        if not paper_ids:
+            return set()
+        query = select(FeedEntry.paper_id).where(FeedEntry.paper_id.in_(paper_ids))
+        return set(self.session.scalars(query))
+
     def without_arxiv_metadata(self, limit: int) -> list[str]:
         """Papers on the feed that arXiv has not described yet (no categories), newest first."""
         query = (
@@ -339,6 +373,18 @@ def category_condition(category: str) -> ColumnElement[bool]:
     """Papers listing `category` among their space-separated categories (exact token match)."""
     padded = " " + func.coalesce(Paper.categories, "") + " "
     return padded.like(f"% {category} %")
+
+
+def _next_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
+def _published_on(query: Any, day: dt.date, category: str | None) -> Any:
+    start = dt.datetime.combine(day, dt.time())
+    query = query.where(
+        Paper.published_at >= start, Paper.published_at < _next_day(day), Paper.hidden.is_(False)
+    )
+    return query.where(category_condition(category)) if category else query
 
 
 def _visible(query: Any, category: str | None, joined: bool = False) -> Any:

@@ -28,7 +28,7 @@ from dailypapers.jobs.schedule import start_scheduler
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
-from dailypapers.web import accounts, api, community, digest, feeds, health, pages
+from dailypapers.web import accounts, api, arxiv, community, digest, feeds, health, pages
 from dailypapers.web import search as search_routes
 from dailypapers.web.middleware import AnonymousCache, RequestState, SecurityHeaders
 from dailypapers.web.templating import make_templates
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.include_router(community.api)
     app.include_router(digest.router)
     app.include_router(search_routes.router)
+    app.include_router(arxiv.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)

@@ -132,3 +132,8 @@ class SubscriptionOut(BaseModel):
     keywords: list[str]
     authors: list[str]
     like_upvoted: bool
+
+
+class ListedPaperOut(BaseModel):
+    paper: PaperOut
+    onFeed: bool = Field(description="Whether the paper is on the curated daily feed")

@@ -1,5 +1,5 @@
 """Scheduled jobs: a lease row per job (one runner at a time across processes and hosts) and the
-history of runs.
+history of runs; an index on papers.published_at for arXiv's own listing ("New on arXiv").
 
 Revision ID: 0008
 Revises: 0007
@@ -34,9 +34,11 @@ def upgrade() -> None:
         sa.Column("error", sa.Text()),
     )
     op.create_index("ix_job_runs_job_started", "job_runs", ["job", "started_at"])
+    op.create_index("ix_papers_published_at", "papers", ["published_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_papers_published_at", "papers")
     op.drop_index("ix_job_runs_job_started", "job_runs")
     op.drop_table("job_runs")
     op.drop_table("jobs")
