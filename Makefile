@@ -44,9 +44,13 @@ check-security: $(DEV_STAMP) ## schemathesis over every API operation: no server
 	BIN=$(BIN) scripts/check_security.sh
 
 WORKERS ?= 4
-serve-prod: $(STAMP) ## Serve with $(WORKERS) workers against DAILYPAPERS_DATABASE_URL (see docs/deploy.md)
+PG_STAMP := $(VENV)/.installed-postgres
+$(PG_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/pip install --quiet -e '.[postgres]'
-	DAILYPAPERS_ENV=production $(BIN)/dailypapers serve --host 0.0.0.0 --workers $(WORKERS)
+	touch $@
+
+serve-prod: $(PG_STAMP) ## Serve with $(WORKERS) workers on loopback against DAILYPAPERS_DATABASE_URL (docs/deploy.md)
+	DAILYPAPERS_ENV=production $(BIN)/dailypapers serve --host 127.0.0.1 --workers $(WORKERS)
 
 bench: $(DEV_STAMP) ## Run every benchmark (quick; FULL=1 for the issue-sized runs); figures go to bench/results/
 	@command -v wrk >/dev/null || { echo "bench/web.py needs wrk: apt-get install wrk"; exit 2; }

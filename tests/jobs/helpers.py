@@ -18,6 +18,7 @@ class FakeHub:
         self.raw = raw or fixture("hf-daily", "raw")
         self.down: set[str] = set()  # days answering 503 with Retry-After
         self.broken: set[str] = set()  # days answering something that is not JSON
+        self.slow: dict[str, float] = {}  # days that take this long to answer
 
     def answer(self, path: str, query: dict[str, str]) -> Reply | None:
         if path != "/api/daily_papers":
@@ -33,7 +34,8 @@ class FakeHub:
             items = items["data"]
         page, limit = int(query.get("p", "0")), int(query.get("limit", "50"))
         chunk = items[page * limit : (page + 1) * limit]
-        return Reply(200, json.dumps(chunk).encode(), {"Content-Type": "application/json"})
+        body = json.dumps(chunk).encode()
+        return Reply(200, body, {"Content-Type": "application/json"}, self.slow.get(day, 0.0))
 
 
 @contextmanager

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +22,7 @@ from dailypapers.cli import app as cli
 from dailypapers.config import Settings
 from dailypapers.db import migrate
 from dailypapers.db.engine import make_engine, make_sessionmaker
+from dailypapers.db.models import utcnow
 from dailypapers.ingest.follow import follow
 from dailypapers.ingest.hf_daily import read_path
 from dailypapers.ingest.http import PoliteClient
@@ -25,6 +30,7 @@ from dailypapers.ingest.pipeline import ingest
 from dailypapers.ingest.store import IngestStore
 from dailypapers.jobs.runner import JobRunner
 from dailypapers.jobs.steps import Context, arxiv_step, due_digests, enrich_step
+from dailypapers.jobs.store import JobStore
 from dailypapers.jobs.sync import sync
 from dailypapers.papers.store import PaperStore
 from dailypapers.web.app import create_app
@@ -196,3 +202,43 @@ def test_the_arxiv_step_lists_new_papers_of_the_chosen_categories(sessions, sett
     assert arxiv_step(ctx).new == 0  # a second run finds nothing new
     off = arxiv_step(Context(settings, sessions))
     assert "off" in off.summary and off.new == 0
+
+
+def test_a_second_sync_while_one_runs_says_so_and_exits_1(run_cli, sessions):
+    with sessions() as session:  # a live sync elsewhere holds the follow lease
+        JobStore(session).acquire("follow", "otherhost:1:abc", utcnow(), dt.timedelta(hours=1))
+        session.commit()
+    second = run_cli("sync", "--only", "follow")
+    assert second.exit_code == 1
+    assert "follow is running in otherhost:1:abc" in second.output
+    assert "another sync is running" in second.output
+
+
+@pytest.mark.slow
+def test_kill_9_in_the_middle_of_a_sync_then_the_next_run_finishes_it(settings, sessions, tmp_path):
+    env = {**os.environ, "DAILYPAPERS_DATABASE_URL": settings.database_url,
+           "DAILYPAPERS_DATA_DIR": str(tmp_path), "DAILYPAPERS_FOLLOW_DELAY": "0"}  # fmt: skip
+    cmd = [sys.executable, "-m", "dailypapers.cli", "sync", "--only", "follow",
+           "--since", "2026-06-01"]  # fmt: skip
+    with fake_hub() as (server, hub):
+        env["DAILYPAPERS_FOLLOW_URL"] = server.url
+        hub.slow["2026-06-03"] = 30  # hangs here, after two days landed
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not any(q.get("date") == "2026-06-03" for _, _, q in server.log):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert {day for day, *_ in feed(sessions)} == {dt.date(2026, 6, 1), dt.date(2026, 6, 2)}
+        hub.slow.clear()
+        rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert rerun.returncode in (0, 1), rerun.stderr  # the dead run's lease is taken over
+        other = tmp_path / "uninterrupted.db"
+        b = make_engine(settings.model_copy(update={"database_url": f"sqlite:///{other}"}))
+        migrate.upgrade(b)
+        with PoliteClient(min_interval=0, retries=0) as client:
+            follow(make_sessionmaker(b), client, server.url, dt.datetime.now(dt.UTC).date(),
+                   since=dt.date(2026, 6, 1))  # fmt: skip
+    assert feed(sessions) == feed(make_sessionmaker(b))
+    b.dispose()

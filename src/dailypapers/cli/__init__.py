@@ -7,6 +7,7 @@ chain follow-up work only when needed.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,6 +112,12 @@ def serve(
         pass  # migrated before the workers start
     if port and not os.environ.get("DAILYPAPERS_BASE_URL"):
         os.environ["DAILYPAPERS_PORT"] = str(port)  # links follow the port actually served
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # every worker writes its request counts here; /metrics adds them up
+        shared = settings.data_dir / "metrics"
+        shutil.rmtree(shared, ignore_errors=True)
+        shared.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
     uvicorn.run(
         "dailypapers.web.app:app_from_env",
         factory=True,

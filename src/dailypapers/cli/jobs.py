@@ -8,8 +8,6 @@ import threading
 from typing import Annotated
 
 import typer
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from dailypapers.cli.common import (
     EXIT_ERROR,
@@ -23,9 +21,9 @@ from dailypapers.cli.common import (
 )
 from dailypapers.db.models import utcnow
 from dailypapers.jobs.runner import JobRunner
-from dailypapers.jobs.schedule import next_runs, start_scheduler
+from dailypapers.jobs.schedule import start_scheduler
+from dailypapers.jobs.services import status_report
 from dailypapers.jobs.steps import STEPS, Context
-from dailypapers.jobs.store import JobStore
 from dailypapers.jobs.sync import StepReport
 from dailypapers.jobs.sync import sync as run_sync
 
@@ -105,31 +103,19 @@ def worker() -> None:
 def status() -> None:
     """Each job's last run and next run, the backlogs, and the database size."""
     with database() as sessions, sessions() as session:
-        store = JobStore(session)
-        last = store.last_runs()
-        upcoming = next_runs(utcnow())
-        for name in STEPS:
-            run = last.get(name)
-            when = f"next {upcoming[name]:%Y-%m-%d %H:%M}" if name in upcoming else "continuous"
-            if run is None:
-                out.print(f"{name:8} never run; {when}")
-                continue
-            ended = f"{run.finished_at:%H:%M:%S}" if run.finished_at else "still running"
-            out.print(
-                f"{name:8} {run.outcome:8} {run.started_at:%Y-%m-%d %H:%M:%S} - {ended}; {when}"
-                f"\n         {run.summary}"
-                + (f"\n         error: {run.error}" if run.error else "")
-            )
-        backlog = store.backlogs()
-        out.print(", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in backlog.items()))
-        out.print(f"database: {_size(session)}")
-
-
-def _size(session: Session) -> str:
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        size = session.scalar(text("SELECT pg_database_size(current_database())")) or 0
-    else:
-        pages = session.scalar(text("PRAGMA page_count")) or 0
-        size = pages * (session.scalar(text("PRAGMA page_size")) or 0)
-    return f"{size / 1e6:,.1f} MB"
+        report = status_report(session, utcnow())
+    for job in report.jobs:
+        when = f"next {job.next_run:%Y-%m-%d %H:%M}" if job.next_run else "continuous"
+        run = job.last
+        if run is None:
+            out.print(f"{job.name:8} never run; {when}")
+            continue
+        ended = f"{run.finished_at:%H:%M:%S}" if run.finished_at else "still running"
+        out.print(
+            f"{job.name:8} {run.outcome:8} {run.started_at:%Y-%m-%d %H:%M:%S} - {ended}; {when}"
+        )
+        out.print(f"         {run.summary}")
+        if run.error:
+            out.print(f"         error: {run.error}")
+    out.print(", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in report.backlogs.items()))
+    out.print(f"database: {report.database_bytes / 1e6:,.1f} MB")

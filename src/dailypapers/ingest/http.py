@@ -95,5 +95,5 @@ class PoliteClient:
             return
         wait = retry_after if retry_after is not None else self.backoff * 2**attempt
         wait = min(wait, self.max_wait)
-        log.warning("%s; retrying in %.1f s", problem, wait)
+        log.info("%s; retrying in %.1f s", problem, wait)  # the caller reports a final failure
         self.sleep(wait)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from dailypapers.db.inserts import insert_ignoring
@@ -99,4 +99,18 @@ class JobStore:
             "lexical_queue": count(select(func.count()).select_from(SearchQueue)) or 0,
             "digests_pending": count(outbox.where(DigestOutbox.status == "pending")) or 0,
             "digests_in_flight": count(outbox.where(DigestOutbox.status == "sending")) or 0,
+            "digests_sent": count(outbox.where(DigestOutbox.status == "sent")) or 0,
         }
+
+    def run_counts(self) -> list[tuple[str, str, int]]:
+        """(job, outcome, runs) over the whole history, for /metrics."""
+        rows = self.session.execute(
+            select(JobRun.job, JobRun.outcome, func.count()).group_by(JobRun.job, JobRun.outcome)
+        )
+        return [(job, outcome, n) for job, outcome, n in rows]
+
+    def database_bytes(self) -> int:
+        if self.session.get_bind().dialect.name == "postgresql":
+            return int(self.session.scalar(text("SELECT pg_database_size(current_database())")))
+        pages = self.session.scalar(text("PRAGMA page_count")) or 0
+        return int(pages * (self.session.scalar(text("PRAGMA page_size")) or 0))

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -28,8 +29,20 @@ from dailypapers.jobs.schedule import start_scheduler
 from dailypapers.papers.periods import PeriodError
 from dailypapers.papers.services import CategoryError
 from dailypapers.search.runtime import SearchRuntime, build_search
-from dailypapers.web import accounts, api, arxiv, community, digest, feeds, health, pages
+from dailypapers.web import (
+    accounts,
+    admin,
+    api,
+    arxiv,
+    community,
+    digest,
+    feeds,
+    health,
+    metrics,
+    pages,
+)
 from dailypapers.web import search as search_routes
+from dailypapers.web.metrics import HttpMetrics, RequestMetrics
 from dailypapers.web.middleware import AnonymousCache, RequestState, SecurityHeaders
 from dailypapers.web.templating import make_templates
 
@@ -73,6 +86,8 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.state.mail = Renderer(settings.site_name)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(health.router)
+    app.include_router(metrics.router)
+    app.include_router(admin.router)
     app.include_router(accounts.router)
     app.include_router(community.pages)
     app.include_router(community.router)
@@ -89,8 +104,8 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Outermost first: the anonymous cache, then who is signed in, then security headers (so a
-    cached answer carries them too)."""
+    """Outermost first: request metrics (every answer counts, cached or not), the anonymous
+    cache, then who is signed in, then security headers (so a cached answer carries them too)."""
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
@@ -100,6 +115,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         secure=settings.env == "production",
     )
     app.add_middleware(AnonymousCache, seconds=settings.cache_seconds, prefixes=CACHED_PREFIXES)
+    app.state.metrics_registry = CollectorRegistry()
+    app.add_middleware(RequestMetrics, metrics=HttpMetrics(app.state.metrics_registry))
 
 
 def app_from_env() -> FastAPI:

@@ -1,0 +1,63 @@
+"""`/admin` for moderators: each job's last and next run, the backlogs, the database size; and
+its JSON twin for scripts and dashboards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from dailypapers.db.models import User, utcnow
+from dailypapers.jobs.services import StatusReport, status_report
+from dailypapers.web.deps import CurrentUser, DbSession, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _moderator(user: User | None) -> User:
+    if user is None:
+        raise HTTPException(401, "Sign in first.")
+    if not user.is_moderator:
+        raise HTTPException(403, "Only moderators can see this page.")
+    return user
+
+
+def _report(session: DbSession, user: User | None) -> StatusReport:
+    _moderator(user)
+    return status_report(session, utcnow())
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    response = render(request, "admin.html", {"report": _report(session, user)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/admin.json")
+def admin_json(session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    report = _report(session, user)
+    return {
+        "jobs": [
+            {
+                "name": job.name,
+                "nextRun": job.next_run.isoformat() + "Z" if job.next_run else None,
+                "lastRun": None
+                if job.last is None
+                else {
+                    "startedAt": job.last.started_at.isoformat() + "Z",
+                    "finishedAt": job.last.finished_at.isoformat() + "Z"
+                    if job.last.finished_at
+                    else None,
+                    "outcome": job.last.outcome,
+                    "new": job.last.new,
+                    "summary": job.last.summary,
+                    "error": job.last.error,
+                },
+            }
+            for job in report.jobs
+        ],
+        "backlogs": report.backlogs,
+        "databaseBytes": report.database_bytes,
+    }
