@@ -89,9 +89,9 @@ class JobRunner:
     def _begin(self, job: str) -> int:
         with self.sessions() as session:
             store = JobStore(session)
-            now = self.clock()
-            self._take(store, job, now)
-            run_id = store.start_run(job, self.owner, now).id
+            self._take(store, job, self.clock())
+            # the start is read once the lease is ours: the acquire may have waited for a lock
+            run_id = store.start_run(job, self.owner, self.clock()).id
             session.commit()
         return run_id
 
