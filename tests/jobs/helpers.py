@@ -19,6 +19,7 @@ class FakeHub:
         self.down: set[str] = set()  # days answering 503 with Retry-After
         self.broken: set[str] = set()  # days answering something that is not JSON
         self.slow: dict[str, float] = {}  # days that take this long to answer
+        self.ignores_paging = False  # answer page 0 whatever `p` asks
 
     def answer(self, path: str, query: dict[str, str]) -> Reply | None:
         if path != "/api/daily_papers":
@@ -33,6 +34,7 @@ class FakeHub:
         if isinstance(items, dict):
             items = items["data"]
         page, limit = int(query.get("p", "0")), int(query.get("limit", "50"))
+        page = 0 if self.ignores_paging else page
         chunk = items[page * limit : (page + 1) * limit]
         body = json.dumps(chunk).encode()
         return Reply(200, body, {"Content-Type": "application/json"}, self.slow.get(day, 0.0))

@@ -102,3 +102,12 @@ def test_two_weeks_with_an_outage_equal_one_uninterrupted_run(sessions, settings
     assert feed(sessions) == feed(other)
     with sessions() as session:
         assert session.scalar(select(func.count(FeedEntry.id))) > 50
+
+
+def test_a_server_that_ignores_paging_does_not_loop(sessions, monkeypatch):
+    monkeypatch.setattr(follow_module, "PAGE_SIZE", 10)
+    with fake_hub() as (server, hub):
+        hub.ignores_paging = True
+        report = follow(sessions, client(), server.url, JUNE[0], since=JUNE[0])
+        asked = [q for _, _, q in server.log if q.get("date") == "2026-06-01"]
+    assert report.error is None and report.new == 10 and len(asked) == 2

@@ -21,9 +21,10 @@ from dailypapers.ingest.hf_daily import Issue, Parsed, parse_response
 from dailypapers.ingest.http import FetchError, PoliteClient
 from dailypapers.ingest.pipeline import IngestReport, ingest
 from dailypapers.ingest.store import IngestStore
+from dailypapers.papers.records import PaperRecord
 
 FIRST_DAYS = 7  # a first run without --since reads this many days, today included
-PAGE_SIZE = 100  # the most Hugging Face answers per page
+PAGE_SIZE = 50  # Hugging Face's page (its archive never shows more than 50 papers a day)
 
 
 @dataclass
@@ -59,6 +60,7 @@ def checkpoint_key(base_url: str) -> str:
 def fetch_day(client: PoliteClient, base_url: str, day: dt.date) -> list[Parsed]:
     """Every item of one day's list, page by page; unreadable items come back as Issues."""
     items: list[Parsed] = []
+    seen: set[str] = set()
     url = f"{base_url}/api/daily_papers"
     for page in range(100):
         params = {"date": day.isoformat(), "p": str(page), "limit": str(PAGE_SIZE)}
@@ -70,7 +72,12 @@ def fetch_day(client: PoliteClient, base_url: str, day: dt.date) -> list[Parsed]
             data = response.json()
         except json.JSONDecodeError as exc:
             return [*items, Issue(where, f"not JSON: {exc.msg}")]
-        items += parse_response(data, where, day, observed_at=utcnow())
+        parsed = list(parse_response(data, where, day, observed_at=utcnow()))
+        ids = {p.arxiv_id for p in parsed if isinstance(p, PaperRecord)}
+        if ids and ids <= seen:
+            return items  # a server that ignores `p` answers the first page again
+        seen |= ids
+        items += parsed
         if not isinstance(data, list) or len(data) < PAGE_SIZE:
             return items
     return items
