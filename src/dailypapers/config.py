@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     search_dir: Path | None = Field(
         None, description="Folder of the lexical search index; empty means DATA_DIR/search."
     )
+    max_body_bytes: int = Field(
+        65_536,
+        ge=1024,
+        le=100_000_000,
+        description="Largest request body accepted (forms and JSON); larger ones get 413 before "
+        "they are read. Set the reverse proxy's limit (nginx client_max_body_size) to match.",
+    )
     cache_seconds: float = Field(
         10.0,
         ge=0,
@@ -164,7 +171,7 @@ class Settings(BaseSettings):
 
     def ensure_dirs(self) -> None:
         """Create the data folder (the one side effect of settings, done on demand)."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def signing_key(self) -> bytes:
         """The configured secret, else (outside production) a random one kept in DATA_DIR."""

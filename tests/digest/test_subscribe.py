@@ -170,3 +170,34 @@ def test_signed_in_reader_can_follow_their_upvotes_and_sees_it_in_their_export(
 def test_like_upvoted_needs_an_account(client, smtp, sessions):
     subscribe(client, like_upvoted="true")
     assert subscriber(sessions).like_upvoted is False
+
+
+def test_address_spellings_smtp_folds_together_are_refused_and_capped_as_one(
+    client, smtp, sessions
+):
+    for spelling in (
+        "0<victim@example.org>",
+        "victim@example.org(comment)",
+        "Victim <victim@example.org>",
+    ):
+        answer = client.post("/api/subscriptions", json={"email": spelling})
+        assert answer.status_code == 400 and "email address" in answer.json()["error"]
+    for spelling in (
+        "victim@example.org",
+        "Victim@Example.ORG",
+        " VICTIM@example.org ",
+        "victim@EXAMPLE.org",
+    ):
+        assert client.post("/api/subscriptions", json={"email": spelling}).status_code == 202
+    assert len(smtp.sink.messages) == 3  # one inbox, one daily cap, whatever the spelling
+    assert {m["To"] for m in smtp.sink.messages} == {"victim@example.org"}
+    assert subscriber(sessions, "victim@example.org") is not None
+
+
+def test_international_addresses_are_refused_at_the_door_or_sent_in_ascii(client, smtp, sessions):
+    refused = client.post("/api/subscriptions", json={"email": "jürgen@example.org"})
+    assert refused.status_code == 400  # we send without SMTPUTF8: say so now, not fail later
+    assert client.post("/api/subscriptions", json={"email": "ada@bücher.de"}).status_code == 202
+    [mail] = smtp.sink.messages
+    assert mail["To"] == "ada@xn--bcher-kva.de"
+    assert subscriber(sessions, "ada@xn--bcher-kva.de") is not None

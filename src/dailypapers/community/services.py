@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from dailypapers.common.emails import is_email, normalize_email
+from dailypapers.common.emails import normalize_email
 from dailypapers.community.comments import comments_of
 from dailypapers.community.passwords import hash_password, password_problems, verify_password
 from dailypapers.community.store import CommunityStore
@@ -39,12 +39,13 @@ def new_token() -> tuple[str, str]:
 
 
 def sign_up(session: Session, username: str, email: str, password: str) -> User:
-    username, email = username.strip(), normalize_email(email)
+    username, normalized = username.strip(), normalize_email(email)
     problems = []
     if not USERNAME.match(username):
         problems.append("Usernames are 3–40 letters, digits, '-' or '_'.")
-    if not is_email(email):
-        problems.append("That does not look like an email address.")
+    if normalized is None:
+        problems.append("That does not look like an email address (name@example.org).")
+    email = normalized or email.strip().lower()
     problems += password_problems(password, username, email)
     if problems:
         raise SignupError(problems)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,8 @@ def make_engine(settings: Settings) -> Engine:
 def _make_sqlite_engine(database: str | None) -> Engine:
     in_memory = not database or database == ":memory:"
     if not in_memory:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        # the database holds password hashes and subscribers' addresses: owner only
+        Path(database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # type: ignore[arg-type]
     engine = create_engine(
         f"sqlite:///{database or ':memory:'}",
         connect_args={"check_same_thread": False, "timeout": 30},
@@ -46,9 +49,19 @@ def _make_sqlite_engine(database: str | None) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        if not in_memory:
+            _owner_only(str(database))
 
     return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def _owner_only(database: str) -> None:
+    """The SQLite file and its WAL files readable by their owner only (0600)."""
+    for path in (database, f"{database}-wal", f"{database}-shm"):
+        with contextlib.suppress(OSError):  # not there yet, or not ours to change
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)

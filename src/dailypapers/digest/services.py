@@ -15,7 +15,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from dailypapers.common import ratelimit
-from dailypapers.common.emails import is_email, normalize_email
+from dailypapers.common.emails import normalize_email
 from dailypapers.config import Settings
 from dailypapers.db.models import Subscriber, User, utcnow
 from dailypapers.digest.compose import FREQUENCIES, Interests, split_list
@@ -107,9 +107,10 @@ def request_subscription(
 ) -> Notice | None:
     """Record the request; the Notice says which mail to send (None: this address had enough
     mail today; the caller answers exactly as if it had been sent)."""
-    email = normalize_email(email)
-    if not is_email(email):
-        raise SubscriptionError(["That does not look like an email address."])
+    normalized = normalize_email(email)
+    if normalized is None:
+        raise SubscriptionError(["That does not look like an email address (name@example.org)."])
+    email = normalized
     ratelimit.hit(session, "subscribe", origin.ip or "unknown")
     store = DigestStore(session)
     subscriber = store.by_email(email)

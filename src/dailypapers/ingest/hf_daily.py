@@ -24,6 +24,7 @@ from dailypapers.papers.records import (
     normalize_space,
     optional_int,
     optional_text,
+    optional_url,
     parse_day,
     parse_timestamp,
     split_arxiv_id,
@@ -84,9 +85,9 @@ def record_from_item(
         else None,
         upvotes=optional_int(paper.get("upvotes"), "upvotes"),
         num_comments=optional_int(item.get("numComments"), "numComments"),
-        github_repo=optional_text(paper.get("githubRepo")),
+        github_repo=optional_url(paper.get("githubRepo")),
         github_stars=optional_int(paper.get("githubStars"), "githubStars"),
-        project_page=optional_text(paper.get("projectPage")),
+        project_page=optional_url(paper.get("projectPage")),
         organization=optional_text(organization.get("fullname") or organization.get("name"), 300)
         if isinstance(organization, dict)
         else None,
@@ -161,9 +162,9 @@ def _record_from_row(row: dict[str, Any]) -> PaperRecord:
         submitted_by=optional_text(row.get("submitted_by"), 300),
         upvotes=optional_int(row.get("upvotes"), "upvotes"),
         num_comments=optional_int(row.get("num_comments"), "num_comments"),
-        github_repo=optional_text(row.get("github_repo")),
+        github_repo=optional_url(row.get("github_repo")),
         github_stars=optional_int(row.get("github_stars"), "github_stars"),
-        project_page=optional_text(row.get("project_page")),
+        project_page=optional_url(row.get("project_page")),
         organization=optional_text(row.get("organization"), 300),
         observed_at=_end_of(response_day),
     )

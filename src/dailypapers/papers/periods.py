@@ -12,6 +12,9 @@ Kind = Literal["date", "week", "month"]
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Days a reader can ask for: wide enough for any paper, narrow enough that a week or the day after
+# never leaves the calendar (9999-W52 used to overflow into a 500).
+FIRST_YEAR, LAST_YEAR = 1800, 2999
 
 
 class PeriodError(ValueError):
@@ -77,15 +80,23 @@ def parse_period(
     kind, value = given[0]
     value = value.strip()
     if kind == "date":
-        return day_period(_parse_day(value))
+        return day_period(parse_day(value))
     if kind == "week":
         return _parse_week(value)
     return _parse_month(value)
 
 
-def _parse_day(value: str) -> dt.date:
+def _in_range(year: int, value: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"{value}: years from {FIRST_YEAR} to {LAST_YEAR} only")
+
+
+def parse_day(value: str, name: str = "date") -> dt.date:
+    """A YYYY-MM-DD day in the supported years, or PeriodError naming `name` (a 400)."""
+    value = value.strip()
     if not _DAY.match(value):
-        raise PeriodError(f"date must look like YYYY-MM-DD, got {value[:40]!r}")
+        raise PeriodError(f"{name} must look like YYYY-MM-DD, got {value[:40]!r}")
+    _in_range(int(value[:4]), value)
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
@@ -96,6 +107,7 @@ def _parse_week(value: str) -> Period:
     match = _WEEK.match(value)
     if not match:
         raise PeriodError(f"week must look like YYYY-Www (e.g. 2026-W05), got {value[:40]!r}")
+    _in_range(int(match.group(1)), value)
     try:
         monday = dt.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError as exc:
@@ -108,6 +120,7 @@ def _parse_month(value: str) -> Period:
     if not match:
         raise PeriodError(f"month must look like YYYY-MM, got {value[:40]!r}")
     year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and year >= 1):
+    _in_range(year, value)
+    if not 1 <= month <= 12:
         raise PeriodError(f"no such month: {value}")
     return month_period(dt.date(year, month, 1))

@@ -62,8 +62,16 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
 
 
 def normalize_space(text: str | None) -> str:
-    """Collapse runs of whitespace (arXiv's hard line breaks) into single spaces; TeX is kept."""
-    return " ".join((text or "").translate(_CONTROL).split())
+    """Collapse runs of whitespace (arXiv's hard line breaks) into single spaces; TeX is kept.
+    A lone surrogate (broken UTF-16 in the source) makes the record unreadable, not the batch."""
+    cleaned = " ".join((text or "").translate(_CONTROL).split())
+    try:
+        cleaned.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RecordError(
+            f"text with a broken character at {exc.start}: {cleaned[:40]!r}"
+        ) from None
+    return cleaned
 
 
 def parse_timestamp(value: object) -> dt.datetime | None:
@@ -108,3 +116,17 @@ def optional_text(value: object, limit: int = 500) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     return value.strip()[:limit]
+
+
+def web_url(value: str | None) -> str | None:
+    """An http(s) URL, or None: links from imported data become `href`s, and `javascript:` or
+    `data:` must never reach one (the CSP was the only thing stopping them)."""
+    text = (value or "").strip()
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in text):
+        return None
+    return text
+
+
+def optional_url(value: object) -> str | None:
+    return web_url(optional_text(value))

@@ -30,9 +30,7 @@ def _report(session: DbSession, user: User | None) -> StatusReport:
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
-    response = render(request, "admin.html", {"report": _report(session, user)})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render(request, "admin.html", {"report": _report(session, user)})
 
 
 @router.get("/admin.json")

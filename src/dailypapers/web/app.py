@@ -43,7 +43,7 @@ from dailypapers.web import (
 )
 from dailypapers.web import search as search_routes
 from dailypapers.web.metrics import HttpMetrics, RequestMetrics
-from dailypapers.web.middleware import AnonymousCache, RequestState, SecurityHeaders
+from dailypapers.web.middleware import AnonymousCache, BodyLimit, RequestState, SecurityHeaders
 from dailypapers.web.templating import make_templates
 
 HERE = Path(__file__).parent
@@ -104,10 +104,12 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Outermost first: request metrics (every answer counts, cached or not), the anonymous
-    cache, then who is signed in, then security headers (so a cached answer carries them too)."""
+    """Outermost first: request metrics (every answer counts, cached or not), the body limit,
+    the anonymous cache, then who is signed in, then security headers (so a cached answer
+    carries them too)."""
 
-    app.add_middleware(SecurityHeaders)
+    https = settings.env == "production" and settings.base_url.startswith("https://")
+    app.add_middleware(SecurityHeaders, hsts=https)
     app.add_middleware(
         RequestState,
         sessions=app.state.sessions,
@@ -115,6 +117,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         secure=settings.env == "production",
     )
     app.add_middleware(AnonymousCache, seconds=settings.cache_seconds, prefixes=CACHED_PREFIXES)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.state.metrics_registry = CollectorRegistry()
     app.add_middleware(RequestMetrics, metrics=HttpMetrics(app.state.metrics_registry))
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from dailypapers.papers.periods import parse_day
 from dailypapers.papers.services import Listing, arxiv_listing, parse_category
 from dailypapers.web.deps import Papers, render
 from dailypapers.web.schemas import ListedPaperOut, PaperOut
@@ -20,13 +21,7 @@ CategoryQ = Annotated[str | None, Query(max_length=40, description="arXiv catego
 
 
 def _listing(store: Papers, date: str | None, category: str | None, page: int) -> Listing:
-    day = None
-    if date:
-        try:
-            day = dt.date.fromisoformat(date)
-        except ValueError:
-            message = f"date must be a day like 2026-06-30, got {date[:40]!r}"
-            raise HTTPException(400, message) from None
+    day = parse_day(date) if date else None
     offset = (page - 1) * PAGE
     return arxiv_listing(store, day, parse_category(category), limit=PAGE, offset=offset)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,10 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["community"])
 CommentBody = Annotated[str, Form(max_length=20_000)]
-CommentId = Annotated[int, Form()]
+# row ids are 32-bit integers on PostgreSQL: anything larger is no comment (422, not a 500)
+MAX_ID = 2**31 - 1
+CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="A comment's id")]
+ParentId = Annotated[int | None, Form(ge=1, le=MAX_ID)]
 
 
 def _back(target: str) -> Response:
@@ -83,7 +86,7 @@ def post_comment(
     user: SignedIn,
     session: DbSession,
     body: CommentBody,
-    parent_id: Annotated[int | None, Form()] = None,
+    parent_id: ParentId = None,
 ) -> Response:
     ratelimit.hit(session, "comment", str(user.id))
     try:
@@ -95,19 +98,22 @@ def post_comment(
 
 @router.post("/comments/{comment_id}/edit")
 def edit_comment(
-    comment_id: int, user: SignedIn, session: DbSession, body: CommentBody
+    comment_id: CommentId, user: SignedIn, session: DbSession, body: CommentBody
 ) -> Response:
     return _change(comment_id, lambda: comments.edit_comment(session, user, comment_id, body))
 
 
 @router.post("/comments/{comment_id}/delete")
-def delete_comment(comment_id: int, user: SignedIn, session: DbSession) -> Response:
+def delete_comment(comment_id: CommentId, user: SignedIn, session: DbSession) -> Response:
     return _change(comment_id, lambda: comments.delete_comment(session, user, comment_id))
 
 
 @router.post("/comments/{comment_id}/hide")
 def hide_comment(
-    comment_id: int, user: SignedIn, session: DbSession, hidden: Annotated[bool, Form()] = True
+    comment_id: CommentId,
+    user: SignedIn,
+    session: DbSession,
+    hidden: Annotated[bool, Form()] = True,
 ) -> Response:
     return _change(comment_id, lambda: comments.set_hidden(session, user, comment_id, hidden))
 

@@ -117,14 +117,21 @@ def find_paper(store: PaperStore, arxiv_id: str, invalid_status: int) -> Paper:
     return paper
 
 
-def page_paper(arxiv_id: str, store: Papers) -> Paper:
+def _shown_to(paper: Paper, user: User | None) -> Paper:
+    """A paper a moderator hid is gone for everyone but moderators (who can unhide it)."""
+    if paper.hidden and not (user is not None and user.is_moderator):
+        raise HTTPException(404, f"Paper {paper.arxiv_id} is not in this instance.")
+    return paper
+
+
+def page_paper(arxiv_id: str, store: Papers, user: CurrentUser) -> Paper:
     """For pages and forms: anything that is not a known paper is 'not found'."""
-    return find_paper(store, arxiv_id, 404)
+    return _shown_to(find_paper(store, arxiv_id, 404), user)
 
 
-def api_paper(arxiv_id: str, store: Papers) -> Paper:
+def api_paper(arxiv_id: str, store: Papers, user: CurrentUser) -> Paper:
     """For the JSON API: a malformed id is a bad request (400), an unknown one 404."""
-    return find_paper(store, arxiv_id, 400)
+    return _shown_to(find_paper(store, arxiv_id, 400), user)
 
 
 PagePaper = Annotated[Paper, Depends(page_paper)]

@@ -21,16 +21,29 @@ from dailypapers.web.security import CSP, DOCS_CSP, HEADERS
 SESSION_COOKIE = "dp_session"
 
 
+# Pages whose URL or body is a credential (mailed tokens, API tokens, a user's data): never kept
+# by a browser or proxy cache.
+PRIVATE_PREFIXES = (
+    "/subscription/", "/api/subscriptions/", "/unsubscribe/", "/subscribe/confirm/",
+    "/account/", "/admin",
+)  # fmt: skip
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
         self.static = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+        if hsts:  # production behind HTTPS: browsers never try plain HTTP again
+            self.static.append(HSTS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        docs = scope["path"] in ("/docs", "/redoc")
+        path = scope["path"]
+        docs = path in ("/docs", "/redoc")
         policy = (DOCS_CSP if docs else CSP).encode()
+        private = path.startswith(PRIVATE_PREFIXES) or path.endswith("/export.json")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -39,6 +52,9 @@ class SecurityHeaders:
                 if b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", policy))
                 headers += [(k, v) for k, v in self.static if k not in present]
+                if private:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
@@ -165,3 +181,62 @@ class AnonymousCache:
         self.entries.move_to_end(key)
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413, before reading them: by Content-Length
+    when it is sent, else while the body streams in (a 200 MB JSON body used to be read whole).
+    A streamed body that grows too large is answered 413 at once; the app then sees the client
+    gone, and whatever it tries to answer is dropped."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = HTTPConnection(scope).headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.limit:
+            return await self._refuse(send)
+        seen = 0
+        started = refused = False
+
+        async def counting() -> Message:
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit and not started:
+                    refused = True
+                    await self._refuse(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counting, tracking)
+
+    async def _refuse(self, send: Send) -> None:
+        body = (
+            f'{{"error": "request body too large: at most {self.limit} bytes", "status": 413}}'
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

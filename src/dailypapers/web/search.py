@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from feedgen.feed import FeedGenerator
 
+from dailypapers.papers.periods import parse_day
 from dailypapers.papers.services import parse_category
 from dailypapers.search.highlight import highlight, snippet
 from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
@@ -46,14 +47,7 @@ def make_filters(
 
 
 def _day(value: str | None, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise HTTPException(
-            400, f"{name} must be a date like 2026-06-30, got {value[:40]!r}"
-        ) from None
+    return parse_day(value, name) if value else None
 
 
 def _item(hit: Hit, result: SearchResult) -> dict[str, Any]:

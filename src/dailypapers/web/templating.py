@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from dailypapers.config import Settings
+from dailypapers.papers.records import web_url
 from dailypapers.web.csrf import csrf_token
 
 
@@ -34,5 +35,6 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     )
     templates.env.filters["authors"] = author_line
     templates.env.filters["human_date"] = human_date
+    templates.env.filters["web_url"] = web_url  # http(s) links only, whatever was stored
     templates.env.globals["site_name"] = settings.site_name
     return templates
