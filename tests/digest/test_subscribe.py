@@ -4,6 +4,7 @@ one-click unsubscribe a mail client sends. Mail goes through a real SMTP server 
 from sqlalchemy import select
 
 from dailypapers.db.models import Subscriber, SubscriptionEvent
+from dailypapers.digest.services import Origin, unsubscribe
 from tests.digest.helpers import links, parts, path
 
 
@@ -46,7 +47,7 @@ def test_double_opt_in_sends_only_the_confirmation_until_clicked(client, smtp, s
     [url] = links(mail, "/subscribe/confirm/")
     assert url in html
     sub = subscriber(sessions)
-    assert sub.status == "pending" and sub.keywords == "diffusion\nretrieval"
+    assert sub.status == "pending" and sub.keywords == ""  # the request waits for the owner
     # opening the link (as a mail scanner would) confirms nothing
     assert client.get(path(url)).status_code == 200
     assert subscriber(sessions).status == "pending"
@@ -55,6 +56,7 @@ def test_double_opt_in_sends_only_the_confirmation_until_clicked(client, smtp, s
     assert done.status_code == 303 and "/subscription/" in done.headers["location"]
     sub = subscriber(sessions)
     assert sub.status == "active" and sub.confirmed_at is not None
+    assert sub.keywords == "diffusion\nretrieval" and sub.categories == "cs.CL cs.LG"
     # the proof of consent: when, which address, from where
     assert events(sessions, sub) == [
         ("requested", "web form /subscribe", "testclient"),
@@ -201,3 +203,28 @@ def test_international_addresses_are_refused_at_the_door_or_sent_in_ascii(client
     [mail] = smtp.sink.messages
     assert mail["To"] == "ada@xn--bcher-kva.de"
     assert subscriber(sessions, "ada@xn--bcher-kva.de") is not None
+
+
+def test_a_stranger_cannot_rewrite_a_subscription_that_is_not_active(client, smtp, sessions):
+    subscribe(client, keywords="diffusion")
+    done = confirm(client, smtp)
+    manage = done.url.path  # the confirmation lands on the reader's manage page
+    with sessions() as session:
+        unsubscribe(session, session.merge(subscriber(sessions)), Origin("test"))
+        session.commit()
+    # a stranger, signed in with an account of their own, asks for the same address
+    stranger = type(client)(client.app)
+    account = {"username": "eve", "email": "eve@example.org", "password": "a long enough secret"}
+    stranger.post("/signup", data={**account, "csrf_token": csrf_of(stranger)})
+    wish = {"email": "ada@example.org", "keywords": ["spam"], "like_upvoted": True}
+    assert stranger.post("/api/subscriptions", json=wish).status_code == 202
+    after = subscriber(sessions)
+    assert (after.status, after.keywords, after.user_id) == ("unsubscribed", "diffusion", None)
+    # the reader's own resubscribe still works, and the page says what happened
+    back = client.post(f"{manage}/resubscribe", data={"csrf_token": client.cookies["dp_csrf"]})
+    assert "your digest is on again" in back.text and subscriber(sessions).status == "active"
+    # the stranger's request, confirmed from the owner's inbox, never brings the stranger's account
+    url = links(smtp.sink.to("ada@example.org")[-1], "/subscribe/confirm/")[0]
+    client.post(path(url), data={"csrf_token": client.cookies["dp_csrf"]})
+    final = subscriber(sessions)
+    assert final.keywords == "spam" and final.user_id is None and final.like_upvoted is False

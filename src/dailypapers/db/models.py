@@ -324,3 +324,23 @@ class JobRun(Base):
     new: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SubscriptionRequest(Base):
+    """What someone asked for an address: applied only when the address's owner confirms it, so
+    a request never changes a subscription (its interests, status or account) by itself."""
+
+    __tablename__ = "subscription_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # signed into the confirm link
+    frequency: Mapped[str] = mapped_column(String(16))
+    categories: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[str] = mapped_column(Text, default="")
+    like_upvoted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    subscriber: Mapped[Subscriber] = relationship(lazy="joined")

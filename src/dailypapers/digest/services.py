@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dailypapers.common import ratelimit
 from dailypapers.common.emails import normalize_email
 from dailypapers.config import Settings
-from dailypapers.db.models import Subscriber, User, utcnow
+from dailypapers.db.models import Subscriber, SubscriptionRequest, User, utcnow
 from dailypapers.digest.compose import FREQUENCIES, Interests, split_list
 from dailypapers.digest.mail import Outgoing, build_message
 from dailypapers.digest.render import Links, Renderer
@@ -89,7 +89,9 @@ def interests_of(subscriber: Subscriber) -> Interests:
     )
 
 
-def _store_interests(subscriber: Subscriber, frequency: str, interests: Interests) -> None:
+def _store_interests(
+    subscriber: Subscriber | SubscriptionRequest, frequency: str, interests: Interests
+) -> None:
     subscriber.frequency = frequency
     subscriber.categories = " ".join(interests.categories)
     subscriber.keywords = "\n".join(interests.keywords)
@@ -116,23 +118,23 @@ def request_subscription(
     subscriber = store.by_email(email)
     if subscriber is None:
         subscriber = Subscriber(email=email, token=secrets.token_urlsafe(16), status="pending")
-        _store_interests(subscriber, frequency, _allowed(interests, user))
-        subscriber.user_id = user.id if user and interests.like_upvoted else None
         if not store.add_subscriber(subscriber):
             subscriber = store.by_email(email)  # the same address, a moment ago
             assert subscriber is not None
-    elif subscriber.status != "active":
-        subscriber.status = "pending"
-        subscriber.confirmed_at = None
-        subscriber.status_reason = None
-        _store_interests(subscriber, frequency, _allowed(interests, user))
-        subscriber.user_id = user.id if user and interests.like_upvoted else None
     session.flush()
     store.add_event(subscriber, "requested", origin.source, origin.ip, origin.agent)
+    kind: Literal["confirm", "already"]
+    if subscriber.status == "active":
+        reader, kind = subscriber.token, "already"
+    else:
+        # the request waits apart: only the address's owner, by the mailed link, applies it
+        asked = SubscriptionRequest(subscriber_id=subscriber.id, token=secrets.token_urlsafe(16))
+        _store_interests(asked, frequency, interests)
+        store.add_request(asked)
+        reader, kind = asked.token, "confirm"
     if not _mail_allowed(session, email):
         return None
-    kind: Literal["confirm", "already"] = "already" if subscriber.status == "active" else "confirm"
-    return Notice(kind, email, subscriber.frequency, subscriber.token)
+    return Notice(kind, email, frequency, reader)
 
 
 def _allowed(interests: Interests, user: User | None) -> Interests:
@@ -159,14 +161,33 @@ def subscriber_for(session: Session, key: bytes, purpose: Purpose, token: str) -
     return subscriber
 
 
-def confirm(session: Session, key: bytes, token: str, origin: Origin) -> Subscriber:
-    subscriber = subscriber_for(session, key, "confirm", token)
-    if subscriber.status == "pending":
-        subscriber.status = "active"
-        subscriber.confirmed_at = utcnow()
-        DigestStore(session).add_event(
-            subscriber, "confirmed", origin.source, origin.ip, origin.agent
-        )
+def request_for(session: Session, key: bytes, token: str) -> SubscriptionRequest:
+    """The request a confirmation link names, else BadToken."""
+    asked = DigestStore(session).request_by_token(read_token(key, "confirm", token))
+    if asked is None:
+        raise BadToken("This link is not valid.")
+    return asked
+
+
+def confirm(
+    session: Session, key: bytes, token: str, origin: Origin, user: User | None = None
+) -> Subscriber:
+    """Apply the confirmed request: its interests, an active status, and the account of the
+    reader confirming it when that account has this very address (never the requester's)."""
+    asked = request_for(session, key, token)
+    subscriber = asked.subscriber
+    if asked.applied_at is not None:
+        return subscriber  # a second click changes nothing
+    owner = user if user is not None and user.email == subscriber.email else None
+    subscriber.user_id = owner.id if owner else subscriber.user_id
+    interests = Interests(
+        tuple(asked.categories.split()), split_list(asked.keywords), split_list(asked.authors),
+        asked.like_upvoted and subscriber.user_id is not None,
+    )  # fmt: skip
+    _store_interests(subscriber, asked.frequency, interests)
+    subscriber.status, subscriber.status_reason = "active", None
+    subscriber.confirmed_at = asked.applied_at = utcnow()
+    DigestStore(session).add_event(subscriber, "confirmed", origin.source, origin.ip, origin.agent)
     return subscriber
 
 

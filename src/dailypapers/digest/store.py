@@ -19,6 +19,7 @@ from dailypapers.db.models import (
     PaperEmbedding,
     Subscriber,
     SubscriptionEvent,
+    SubscriptionRequest,
     Vote,
     utcnow,
 )
@@ -61,6 +62,15 @@ class DigestStore:
 
     def by_token(self, token: str) -> Subscriber | None:
         return self.session.scalar(select(Subscriber).where(Subscriber.token == token))
+
+    def add_request(self, request: SubscriptionRequest) -> None:
+        self.session.add(request)
+        self.session.flush()
+
+    def request_by_token(self, token: str) -> SubscriptionRequest | None:
+        return self.session.scalar(
+            select(SubscriptionRequest).where(SubscriptionRequest.token == token)
+        )
 
     def add_subscriber(self, subscriber: Subscriber) -> bool:
         """False when the address arrived at the same moment from another request."""

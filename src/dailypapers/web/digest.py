@@ -156,15 +156,19 @@ def _subscriber(request: Request, purpose: Purpose, token: str, session: Session
 @router.get("/subscribe/confirm/{token}", response_class=HTMLResponse, include_in_schema=False)
 def confirm_page(request: Request, token: str, session: DbSession) -> Response:
     """A page with a button: mail scanners open links, only people press buttons."""
-    _subscriber(request, "confirm", token, session)
+    try:
+        services.request_for(session, request.app.state.signing_key, token)
+    except BadToken as exc:
+        raise HTTPException(404, str(exc)) from exc
     return render(request, "subscribe_confirm.html", {"token": token})
 
 
 @router.post("/subscribe/confirm/{token}", include_in_schema=False, dependencies=[CsrfChecked])
-def confirm(request: Request, token: str, session: DbSession) -> Response:
+def confirm(request: Request, token: str, session: DbSession, user: CurrentUser) -> Response:
     key = request.app.state.signing_key
+    origin = _origin(request, "confirm link")
     try:
-        subscriber = services.confirm(session, key, token, _origin(request, "confirm link"))
+        subscriber = services.confirm(session, key, token, origin, user)
     except BadToken as exc:
         raise HTTPException(404, str(exc)) from exc
     manage = make_token(key, "manage", subscriber.token)
@@ -223,6 +227,8 @@ def _flash(request: Request) -> str:
         return "Saved."
     if request.query_params.get("resubscribed"):
         return "Welcome back: your digest is on again."
+    if request.query_params.get("resubscribe"):
+        return "Your digest could not be turned on again from here; subscribe again to confirm it."
     return ""
 
 
@@ -265,7 +271,9 @@ def manage(
 def resubscribe(request: Request, token: str, session: DbSession) -> Response:
     subscriber = _subscriber(request, "manage", token, session)
     services.resubscribe(session, subscriber, _origin(request, "manage page"))
-    return RedirectResponse(f"/subscription/{token}?resubscribed=1", status_code=303)
+    # the message follows what really happened
+    outcome = "resubscribed=1" if subscriber.status == "active" else "resubscribe=failed"
+    return RedirectResponse(f"/subscription/{token}?{outcome}", status_code=303)
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
