@@ -106,8 +106,7 @@ def follow(
         except FetchError as exc:
             report.error = str(exc)
             return report
-        landed = ingest(sessions, items)
-        _add(report.ingest, landed)
+        report.ingest.add(ingest(sessions, items))
         if last is None or day > last:
             last = day
             with sessions() as session:
@@ -117,9 +116,3 @@ def follow(
         if on_day:
             on_day(day, report)
     return report
-
-
-def _add(total: IngestReport, part: IngestReport) -> None:
-    total.records += part.records
-    total.result.add(part.result)
-    total.issues += part.issues

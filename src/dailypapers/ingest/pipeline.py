@@ -25,6 +25,11 @@ class IngestReport:
     def new(self) -> int:
         return self.result.new
 
+    def add(self, other: IngestReport) -> None:
+        self.records += other.records
+        self.result.add(other.result)
+        self.issues += other.issues
+
 
 def ingest(
     sessions: sessionmaker[Session],

@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dailypapers.db.models import JobRun
+from dailypapers.digest.store import DigestStore
 from dailypapers.jobs.schedule import next_runs
 from dailypapers.jobs.steps import STEPS
 from dailypapers.jobs.store import JobStore
+from dailypapers.papers.store import PaperStore
+from dailypapers.search.embeddings import MODEL_NAME
+from dailypapers.search.store import SearchStore
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,24 @@ class StatusReport:
     database_bytes: int
 
 
+def backlogs(session: Session) -> dict[str, int]:
+    """Work waiting, from the stores that own it: papers not yet searchable by meaning or by
+    words, digests not yet sent (and those sent, for /metrics)."""
+    search = SearchStore(session)
+    outbox = DigestStore(session).counts()
+    return {
+        "papers": PaperStore(session).count_papers(),
+        "without_embeddings": search.count_without_embedding(MODEL_NAME),
+        "lexical_queue": search.queue_length(),
+        "digests_pending": outbox.get("pending", 0),
+        "digests_in_flight": outbox.get("sending", 0),
+        "digests_sent": outbox.get("sent", 0),
+    }
+
+
 def status_report(session: Session, now: dt.datetime) -> StatusReport:
     store = JobStore(session)
     last = store.last_runs()
     upcoming = next_runs(now)
     jobs = [JobStatus(name, last.get(name), upcoming.get(name)) for name in STEPS]
-    return StatusReport(jobs, store.backlogs(), store.database_bytes())
+    return StatusReport(jobs, backlogs(session), store.database_bytes())

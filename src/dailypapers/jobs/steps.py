@@ -83,7 +83,7 @@ def arxiv_step(ctx: Context) -> Outcome:
                 if last
                 else ctx.clock().date() - dt.timedelta(days=ARXIV_FIRST_DAYS)
             )
-            records = [i for i in api.search(f"cat:{category}", since=since)]
+            records = list(api.search(f"cat:{category}", since=since))
             report = ingest(ctx.sessions, records)
             newest = max(
                 (r.published_at for r in records if isinstance(r, PaperRecord) and r.published_at),

@@ -1,4 +1,4 @@
-"""All SQL of jobs: leases (who may run a job now), the history of runs, and the backlogs."""
+"""All SQL of jobs: leases (who may run a job now), the history of runs, the database size."""
 
 from __future__ import annotations
 
@@ -8,14 +8,7 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from dailypapers.db.inserts import insert_ignoring
-from dailypapers.db.models import (
-    DigestOutbox,
-    Job,
-    JobRun,
-    Paper,
-    PaperEmbedding,
-    SearchQueue,
-)
+from dailypapers.db.models import Job, JobRun
 
 
 class JobStore:
@@ -82,25 +75,6 @@ class JobStore:
         if job:
             query = query.where(JobRun.job == job)
         return list(self.session.scalars(query))
-
-    # --- backlogs -----------------------------------------------------------------------------
-
-    def backlogs(self) -> dict[str, int]:
-        """Work waiting: papers not yet searchable by meaning or words, digests not yet sent."""
-        count = self.session.scalar
-        embedded = select(PaperEmbedding.paper_id)
-        outbox = select(func.count()).select_from(DigestOutbox)
-        return {
-            "papers": count(select(func.count(Paper.id))) or 0,
-            "without_embeddings": count(
-                select(func.count(Paper.id)).where(Paper.id.not_in(embedded))
-            )
-            or 0,
-            "lexical_queue": count(select(func.count()).select_from(SearchQueue)) or 0,
-            "digests_pending": count(outbox.where(DigestOutbox.status == "pending")) or 0,
-            "digests_in_flight": count(outbox.where(DigestOutbox.status == "sending")) or 0,
-            "digests_sent": count(outbox.where(DigestOutbox.status == "sent")) or 0,
-        }
 
     def run_counts(self) -> list[tuple[str, str, int]]:
         """(job, outcome, runs) over the whole history, for /metrics."""

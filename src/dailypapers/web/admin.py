@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from dailypapers.community.services import require_moderator
 from dailypapers.db.models import User, utcnow
 from dailypapers.jobs.services import StatusReport, status_report
 from dailypapers.web.deps import CurrentUser, DbSession, render
@@ -15,16 +16,13 @@ from dailypapers.web.deps import CurrentUser, DbSession, render
 router = APIRouter(include_in_schema=False)
 
 
-def _moderator(user: User | None) -> User:
+def _report(session: DbSession, user: User | None) -> StatusReport:
     if user is None:
         raise HTTPException(401, "Sign in first.")
-    if not user.is_moderator:
-        raise HTTPException(403, "Only moderators can see this page.")
-    return user
-
-
-def _report(session: DbSession, user: User | None) -> StatusReport:
-    _moderator(user)
+    try:
+        require_moderator(user)
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from exc
     return status_report(session, utcnow())
 
 

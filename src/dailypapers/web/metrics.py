@@ -28,6 +28,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dailypapers.jobs.services import backlogs
 from dailypapers.jobs.store import JobStore
 
 router = APIRouter(tags=["operations"])
@@ -83,7 +84,7 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         with self.sessions() as session:
             store = JobStore(session)
-            runs, backlogs = store.run_counts(), store.backlogs()
+            runs, waiting = store.run_counts(), backlogs(session)
             size = store.database_bytes()
         jobs = CounterMetricFamily(
             "dailypapers_job_runs", "Runs of scheduled jobs, by outcome", labels=["job", "outcome"]
@@ -92,21 +93,20 @@ class DatabaseCollector(Collector):
             jobs.add_metric([job, outcome], count)
         yield jobs
         sent = CounterMetricFamily("dailypapers_digests_sent", "Digest mails sent")
-        sent.add_metric([], backlogs.pop("digests_sent"))
+        sent.add_metric([], waiting.pop("digests_sent"))
         yield sent
         backlog = GaugeMetricFamily("dailypapers_backlog", "Work waiting", labels=["kind"])
-        for kind, count in backlogs.items():
+        for kind, count in waiting.items():
             backlog.add_metric([kind], count)
         yield backlog
         yield GaugeMetricFamily("dailypapers_database_bytes", "Database size", value=size)
 
 
 def exposition_registry(request: Request) -> CollectorRegistry:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # every worker's files, this one's included
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        registry = CollectorRegistry()
         registry.register(_Forward(request.app.state.metrics_registry))
     registry.register(DatabaseCollector(request.app.state.sessions))
     return registry
