@@ -43,14 +43,19 @@ def serve(settings, workers=3):
     raise AssertionError("server did not start")
 
 
-def test_votes_from_many_processes_count_exactly(sessions, settings, engine):
+def voters(sessions, count):
+    """A paper with 3 upvotes from elsewhere, and `count` readers' API tokens."""
     store_records(sessions, record(arxiv_id="2606.00001", upvotes=3))
     with sessions() as session:
         store = CommunityStore(session)
-        users = [store.add_user(f"user{i}", f"u{i}@example.org", "x") for i in range(100)]
+        users = [store.add_user(f"user{i}", f"u{i}@example.org", "x") for i in range(count)]
         tokens = [services.issue_api_token(u) for u in users]
         session.commit()
-        paper_id = PaperStore(session).get("2606.00001").id
+        return PaperStore(session).get("2606.00001").id, tokens
+
+
+def test_votes_from_many_processes_count_exactly(sessions, settings, engine):
+    paper_id, tokens = voters(sessions, 100)
     proc, base = serve(settings)
     try:
 
@@ -75,3 +80,27 @@ def test_votes_from_many_processes_count_exactly(sessions, settings, engine):
         store = CommunityStore(session)
         assert store.votes_of(paper_id) == (3 + 75, 75)
         assert store.count_votes_rows(paper_id) == 75
+
+
+def test_more_writers_than_threads_never_stall_a_worker(sessions, settings, engine):
+    """120 votes at once on one paper in one worker (16 request threads). Each writer holds the
+    paper's lock until its commit, which comes after FastAPI validates the answer in a thread:
+    when waiting writers held every thread, the worker stalled until SQLite's busy timeout (30 s)
+    and on PostgreSQL for good. The client's 20 s timeout turns that stall into a failure."""
+    paper_id, tokens = voters(sessions, 120)
+    proc, base = serve(settings, workers=1)
+    try:
+
+        def cast(token):
+            headers = {"Authorization": f"Bearer {token}"}
+            url = f"{base}/api/papers/2606.00001/vote"
+            return httpx.post(url, headers=headers, timeout=20).status_code
+
+        with ThreadPoolExecutor(max_workers=120) as pool:
+            codes = list(pool.map(cast, tokens))
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    assert codes == [200] * 120
+    with sessions() as session:
+        assert CommunityStore(session).votes_of(paper_id) == (3 + 120, 120)

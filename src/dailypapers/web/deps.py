@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import anyio.to_thread
-from anyio import CapacityLimiter
+from anyio import CapacityLimiter, Semaphore
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
@@ -47,24 +47,46 @@ def _commit_limiter(request: Request) -> CapacityLimiter:
     return limiter
 
 
+# At most this many writing requests per worker past their body, so waiting writers can never
+# hold every request thread: a writer that holds a lock (SQLite's file lock, a PostgreSQL row
+# lock) still needs a thread after its route returns (FastAPI validates a sync route's answer in
+# the thread pool) before its commit frees the lock. With all 16 threads held by writers waiting
+# for that lock, one worker stalled until SQLite's busy timeout (30 s) and on PostgreSQL forever.
+WRITERS = WEB_THREADS // 2
+
+
+def _write_slots(request: Request) -> Semaphore:
+    slots: Semaphore | None = getattr(request.app.state, "write_slots", None)
+    if slots is None:
+        slots = request.app.state.write_slots = Semaphore(WRITERS)
+    return slots
+
+
 async def db(request: Request) -> AsyncIterator[Session]:
-    session = request_session(request)
+    writes = request.method not in SAFE_METHODS
+    if writes:  # waits holding no thread and no connection (the body is already read)
+        await _write_slots(request).acquire()
     try:
-        yield session
-    except BaseException:
-        session.close()  # rolls back; the connection goes back at once
-        raise
-    if request.method in SAFE_METHODS or not session.in_transaction():
-        session.close()
-        return
-
-    def commit() -> None:
+        session = request_session(request)
         try:
-            session.commit()
-        finally:
+            yield session
+        except BaseException:
+            session.close()  # rolls back; the connection goes back at once
+            raise
+        if not writes or not session.in_transaction():
             session.close()
+            return
 
-    await anyio.to_thread.run_sync(commit, limiter=_commit_limiter(request))
+        def commit() -> None:
+            try:
+                session.commit()
+            finally:
+                session.close()
+
+        await anyio.to_thread.run_sync(commit, limiter=_commit_limiter(request))
+    finally:
+        if writes:
+            _write_slots(request).release()
 
 
 # scope="function": the exit (the commit) runs when the route returns, before the answer is sent
