@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test format check-security serve-prod bench demo-data clean
+.PHONY: help run shell test format check-security serve-prod bench demo-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -23,10 +23,14 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP)
 
-run: $(STAMP) ## Install, create the SQLite database, load the demo set, serve http://127.0.0.1:8000
+run: $(STAMP) ## Install, create the SQLite database, load the demo set, serve http://127.0.0.1:8000 (PORT=, HOST=)
 	$(BIN)/dailypapers db upgrade
 	$(BIN)/dailypapers demo
-	$(BIN)/dailypapers serve
+	$(BIN)/dailypapers serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+
+shell: $(STAMP) ## A shell with .venv/bin on PATH, so `dailypapers ...` works as written in the docs
+	@echo "dailypapers is on PATH here; exit to leave"
+	@PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" $${SHELL:-/bin/sh}
 
 T ?=
 test: $(DEV_STAMP) ## Lint, types, layers and the whole suite (T=tests/web for part; FAST=1 skips slow tests)
@@ -40,7 +44,7 @@ format: $(DEV_STAMP) ## Format and fix lint in place
 	$(BIN)/ruff format src tests scripts bench
 	$(BIN)/ruff check --fix src tests scripts bench
 
-check-security: $(DEV_STAMP) ## schemathesis over every API operation: no server error, no schema violation
+check-security: $(DEV_STAMP) ## schemathesis over every API operation (SECURITY_TESTS=1: also the form fuzzer and security tests)
 	BIN=$(BIN) scripts/check_security.sh
 
 WORKERS ?= 4

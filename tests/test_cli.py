@@ -35,7 +35,7 @@ def test_ingest_reports_bad_records_and_missing_paths(run, tmp_path):
     bad = tmp_path / "2026-06-30.json"
     bad.write_text('[{"paper": {"id": "abc", "title": "x"}}]')
     result = run("ingest", "hf-daily", str(bad))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # no readable record: broken input, not a quiet day
     assert "2026-06-30.json[0]" in result.output and "not an arXiv id" in result.output
     missing = run("ingest", "hf-daily", str(tmp_path / "nope"))
     assert missing.exit_code == 2 and "no such file" in missing.output
@@ -93,3 +93,69 @@ def test_mail_secrets_are_never_printed_or_logged(run, tmp_path, monkeypatch, ca
     assert refused.exit_code == 2 and "DAILYPAPERS_SECRET_KEY" in refused.output
     for text in (sent.output, refused.output, caplog.text):
         assert password not in text and key not in text
+
+
+def test_broken_input_exits_2_and_a_quiet_day_1(run, tmp_path):
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("this is not json")
+    broken = run("ingest", "hf-daily", str(garbage))
+    assert broken.exit_code == 2 and "no readable record in" in broken.output
+    quiet = tmp_path / "2026-06-27.json"
+    quiet.write_text("[]")  # a Saturday: Hugging Face lists nothing
+    assert run("ingest", "hf-daily", str(quiet)).exit_code == 1
+
+
+def test_the_wrong_kind_of_file_is_named_in_one_line(run, tmp_path):
+    assert run("demo").exit_code == 0
+    dump = tmp_path / "instance.jsonl.gz"
+    assert run("export", str(dump)).exit_code == 0
+    wrong = run("ingest", "hf-daily", str(dump))
+    assert wrong.exit_code == 2
+    assert (
+        wrong.output.count("skipped /") == 1 and "load it with `dailypapers import`" in wrong.output
+    )
+    snapshot = str(fixture("arxiv-snapshot", "arxiv-metadata-oai-snapshot.head200.jsonl"))
+    named = run("ingest", "hf-daily", snapshot)
+    assert named.exit_code == 2 and "ingest arxiv-snapshot" in named.output
+
+
+def test_a_cut_off_dump_keeps_what_was_read_and_says_where(run, tmp_path, monkeypatch):
+    assert run("demo").exit_code == 0
+    dump = tmp_path / "instance.jsonl.gz"
+    assert run("export", str(dump)).exit_code == 0
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(dump.read_bytes()[: dump.stat().st_size // 3])
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path / "other"))
+    result = run("import", str(cut))
+    assert result.exit_code == 2, result.output
+    assert "the file ends early (cut off)" in result.output and "at line " in result.output
+    assert "Aborted" not in result.output
+    read = int(result.output.split(" rows read")[0].replace(",", "").split()[-1])
+    assert read > 100  # the rows before the cut landed
+
+
+def test_db_copy_refuses_a_missing_source_and_a_bad_url_in_one_line(run, tmp_path):
+    nope = tmp_path / "nope.db"
+    missing = run("db", "copy", "--from", f"sqlite:///{nope}", "--to", f"sqlite:///{tmp_path}/t.db")
+    assert missing.exit_code == 2 and "no such SQLite file" in missing.output
+    assert not nope.exists()  # not made empty on the way
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    blank = run("db", "copy", "--from", f"sqlite:///{empty}", "--to", f"sqlite:///{tmp_path}/t.db")
+    assert blank.exit_code == 2 and "has no Daily Papers schema" in blank.output
+    assert run("demo").exit_code == 0
+    source = f"sqlite:///{tmp_path}/dailypapers.db"
+    bad = run("db", "copy", "--from", source, "--to", "foo://bar")
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
+    assert "sqlite:// or postgresql://" in bad.output
+
+
+def test_digest_send_names_an_impossible_date_and_the_weekend_rule(run):
+    impossible = run("digest", "send", "--date", "2026-02-30")
+    assert impossible.exit_code == 2 and "no such date: 2026-02-30" in impossible.output
+    shape = run("digest", "send", "--date", "30/02/2026")
+    assert shape.exit_code == 2 and "must look like YYYY-MM-DD" in shape.output
+    saturday = run("digest", "send", "--frequency", "daily", "--date", "2026-11-28")
+    assert saturday.exit_code == 1
+    assert "weekdays only" in saturday.output and "2026-11-28 is a Saturday" in saturday.output
+    assert "--date 2026-11-27" in saturday.output

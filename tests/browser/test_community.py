@@ -6,12 +6,28 @@ import pytest
 from playwright.sync_api import expect
 
 from dailypapers.db.models import utcnow
+from tests.community.test_accounts import mails_in
+from tests.digest.helpers import links, path
 from tests.factories import record, store_records
 
 pytestmark = pytest.mark.browser
 
 
-def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, sessions):
+def sign_up(page, live_server, settings, username, email, password):
+    """The form, then the mailed link (written by the file mailer), then its button."""
+    page.goto(live_server + "/signup")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#account-sent")).to_contain_text(f"We sent a link to {email}")
+    url = links(mails_in(settings.data_dir / "mail", email)[-1], "/signup/confirm/")[0]
+    page.goto(live_server + path(url))
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url(f"{live_server}/users/{username}")
+
+
+def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, sessions, settings):
     today = utcnow().date()
     recent = dt.datetime.combine(today - dt.timedelta(days=2), dt.time())
     store_records(
@@ -23,12 +39,7 @@ def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, s
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live_server + "/signup")
-    page.get_by_label("Username").fill("grace")
-    page.get_by_label("Email").fill("grace@example.org")
-    page.get_by_label("Password").fill("a long enough secret")
-    page.get_by_role("button", name="Sign up").click()
-    page.wait_for_url(live_server + "/")
+    sign_up(page, live_server, settings, "grace", "grace@example.org", "a long enough secret")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(live_server + "/")
     page.get_by_role("link", name="Sign in").click()
@@ -69,17 +80,12 @@ def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, s
     assert errors == []
 
 
-def test_comment_with_script_and_onerror_never_runs(browser, live_server, sessions):
+def test_comment_with_script_and_onerror_never_runs(browser, live_server, sessions, settings):
     store_records(sessions, record(arxiv_id="2606.00001", title="Discussed paper"))
     page = browser.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(live_server + "/signup")
-    page.get_by_label("Username").fill("mallory")
-    page.get_by_label("Email").fill("mallory@example.org")
-    page.get_by_label("Password").fill("another long secret")
-    page.get_by_role("button", name="Sign up").click()
-    page.wait_for_url(live_server + "/")
+    sign_up(page, live_server, settings, "mallory", "mallory@example.org", "another long secret")
     page.goto(live_server + "/papers/2606.00001")
     payload = (
         '<script>alert("script")</script> <img src=x onerror="alert(\'img\')"> '

@@ -1,9 +1,14 @@
-"""Accounts, sessions and CSRF through the in-process client."""
+"""Accounts, sessions and CSRF through the in-process client. A sign-up finishes by the mailed
+link, read from the mail itself (the file mailer's folder, or the SMTP server of a test)."""
 
 import re
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 
+from dailypapers.community.store import CommunityStore
+from tests.digest.helpers import links, parts, path
 from tests.factories import record, store_records
 
 GOOD = "correct horse battery"
@@ -15,17 +20,37 @@ def token(client):
     return client.cookies["dp_csrf"]
 
 
-def signup(client, username="ada", email="ada@example.org", password=GOOD):
-    return client.post(
-        "/signup",
-        data={
-            "username": username,
-            "email": email,
-            "password": password,
-            "csrf_token": token(client),
-        },
-        follow_redirects=False,
-    )
+def request_signup(client, username="ada", email="ada@example.org", password=GOOD):
+    """The sign-up form as sent: its answer is the "check your inbox" page or the form again."""
+    data = {"username": username, "email": email, "password": password}
+    return client.post("/signup", data={**data, "csrf_token": token(client)})
+
+
+def mails_to(client, email, smtp=None):
+    """What `email` received, oldest first."""
+    if smtp is not None:
+        return smtp.sink.to(email)
+    return mails_in(client.app.state.settings.data_dir / "mail", email)
+
+
+def mails_in(folder, email):
+    """What the file mailer wrote to `email` in `folder`, oldest first."""
+    parsed = [
+        BytesParser(policy=policy.default).parsebytes(f.read_bytes())
+        for f in sorted(folder.glob("*.eml"), key=lambda f: f.stat().st_mtime_ns)
+    ]
+    return [m for m in parsed if m["To"] == email]
+
+
+def signup(client, username="ada", email="ada@example.org", password=GOOD, smtp=None):
+    """Sign up as a reader does: the form, the mailed link, its button. Returns the button's
+    answer (303 and a session cookie when the account was made)."""
+    sent = request_signup(client, username, email, password)
+    if sent.status_code != 200:
+        return sent
+    url = links(mails_to(client, email, smtp)[-1], "/signup/confirm/")[0]
+    assert client.get(path(url)).status_code == 200
+    return client.post(path(url), data={"csrf_token": token(client)}, follow_redirects=False)
 
 
 def login(client, login="ada", password=GOOD, **extra):
@@ -57,15 +82,67 @@ def test_signup_rules_are_stated(client, fields, message):
     assert response.status_code == 400 and message in response.text
 
 
-def test_taken_username_and_email_get_the_same_answer(client):
+def test_an_account_is_made_only_by_its_mailed_link(client, sessions):
+    sent = request_signup(client)
+    assert sent.status_code == 200 and "We sent a link to ada@example.org" in sent.text
+    assert "dp_session" not in client.cookies
+    with sessions() as session:
+        assert CommunityStore(session).user_by_name("ada") is None  # nothing until the link
+    [mail] = mails_to(client, "ada@example.org")
+    url = links(mail, "/signup/confirm/")[0]
+    assert "Finish signing up" in mail["Subject"] and "ada" in parts(mail)[0]
+    page = client.get(path(url))  # opening the link (a mail scanner does) changes nothing
+    assert page.status_code == 200 and "Create my account" in page.text
+    with sessions() as session:
+        assert CommunityStore(session).user_by_name("ada") is None
+    done = client.post(path(url), data={"csrf_token": token(client)}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/users/ada"
+    with sessions() as session:
+        user = CommunityStore(session).user_by_name("ada")
+        assert user.email_verified_at is not None
+    again = client.post(path(url), data={"csrf_token": token(client)})
+    assert again.status_code == 400 and "used already" in again.text
+    forged = client.post(path(url)[:-3] + "abc", data={"csrf_token": token(client)})
+    assert forged.status_code == 400 and "not valid" in forged.text
+
+
+def test_signup_answers_the_same_for_a_registered_address_and_tells_its_owner(client, sessions):
     signup(client)
     client.cookies.clear()
-    by_name = signup(client, email="other@example.org")
+    fresh = request_signup(client, username="newcomer", email="new@example.org")
     client.cookies.clear()
-    by_email = signup(client, username="other")
-    assert by_name.status_code == by_email.status_code == 400
-    message = "cannot be used; try another"
-    assert message in by_name.text and message in by_email.text
+    registered = request_signup(client, username="mallory", email="ada@example.org")
+    strip = lambda r: re.sub(r'(value|content)="[^"]*"|(new|ada)@example.org', "", r.text)  # noqa: E731
+    assert fresh.status_code == registered.status_code == 200
+    assert strip(fresh) == strip(registered)
+    owner_mail = mails_to(client, "ada@example.org")[-1]
+    text = parts(owner_mail)[0]
+    assert "already belongs to your account ada" in text and not links(owner_mail, "/confirm/")
+    with sessions() as session:
+        assert CommunityStore(session).user_by_name("mallory") is None
+
+
+def test_usernames_are_public_so_a_taken_one_is_said_in_any_case(client):
+    signup(client)
+    client.cookies.clear()
+    for name in ("ada", "ADA", "Ada"):
+        taken = request_signup(client, username=name, email="other@example.org")
+        assert taken.status_code == 400 and "That username is taken" in taken.text
+    assert login(client, login="ADA").status_code == 303  # one account, any case
+
+
+def test_a_name_taken_between_the_mail_and_the_link_is_explained(client):
+    request_signup(client, username="ada", email="first@example.org")
+    first = links(mails_to(client, "first@example.org")[-1], "/signup/confirm/")[0]
+    signup(client, username="Ada", email="second@example.org")
+    client.cookies.clear()
+    late = client.post(path(first), data={"csrf_token": token(client)})
+    assert late.status_code == 409 and "was taken meanwhile" in late.text
+
+
+def test_common_passwords_are_refused_whatever_their_length(client):
+    response = request_signup(client, password="1234567890")
+    assert response.status_code == 400 and "among the most common" in response.text
 
 
 def test_login_errors_do_not_reveal_accounts(client):

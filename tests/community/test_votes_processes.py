@@ -21,9 +21,11 @@ from tests.smtp import free_port
 pytestmark = pytest.mark.slow
 
 
-def serve(settings, workers=3):
+def serve(settings, workers=3, **extra_env):
+    """`dailypapers serve` in a process of its own on a free port: (process, base URL)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
+    env.update(extra_env)
     env["DAILYPAPERS_DATABASE_URL"] = settings.database_url
     env["DAILYPAPERS_DATA_DIR"] = str(settings.data_dir)
     env["DAILYPAPERS_SEARCH_WORKER"] = "false"

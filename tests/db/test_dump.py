@@ -9,6 +9,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
+from dailypapers.common.tokens import make_token
 from dailypapers.community import comments, services
 from dailypapers.config import Settings
 from dailypapers.db import migrate
@@ -16,7 +17,6 @@ from dailypapers.db.dump import export_dump, import_dump, tables
 from dailypapers.db.engine import make_engine
 from dailypapers.digest.compose import Interests
 from dailypapers.digest.services import Origin, confirm, request_subscription
-from dailypapers.digest.tokens import make_token
 from dailypapers.ingest.hf_daily import read_path
 from dailypapers.ingest.pipeline import ingest
 from dailypapers.papers.store import PaperStore

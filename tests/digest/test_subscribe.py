@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from dailypapers.db.models import Subscriber, SubscriptionEvent
 from dailypapers.digest.services import Origin, unsubscribe
+from tests.community.test_accounts import signup
 from tests.digest.helpers import links, parts, path
 
 
@@ -155,9 +156,7 @@ def test_one_click_unsubscribe_from_a_mail_client(client, smtp, sessions, app):
 def test_signed_in_reader_can_follow_their_upvotes_and_sees_it_in_their_export(
     client, smtp, sessions
 ):
-    token = csrf_of(client)
-    form = {"username": "ada", "email": "ada@example.org", "password": "a long enough secret"}
-    client.post("/signup", data={**form, "csrf_token": token})
+    assert signup(client, smtp=smtp).status_code == 303
     page = client.get("/subscribe")
     assert 'value="ada@example.org"' in page.text and "like the ones I upvoted" in page.text
     subscribe(client, like_upvoted="true")

@@ -80,3 +80,26 @@ def test_similar_api_and_paper_page(client, indexed):
     assert client.get("/api/papers/2101.00001/similar").status_code == 404
     page = client.get("/papers/2606.00001").text
     assert "Similar papers" in page
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["2606.00002", " 2606.00002v3 ", "arXiv:2606.00002", "https://arxiv.org/abs/2606.00002v2",
+     "http://arxiv.org/pdf/2606.00002v1.pdf", "arxiv.org/abs/2606.00002",
+     "https://huggingface.co/papers/2606.00002", "https://www.arxiv.org/html/2606.00002/"],
+)  # fmt: skip
+def test_an_arxiv_id_or_link_finds_exactly_that_paper(client, indexed, q):
+    for mode in ("hybrid", "lexical", "semantic"):
+        found = client.get("/api/papers/search", params={"q": q, "mode": mode}).json()
+        assert [item["paper"]["id"] for item in found] == ["2606.00002"], (q, mode)
+    page = client.get("/search", params={"q": q}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/papers/2606.00002"
+
+
+def test_an_id_this_instance_lacks_says_so_and_offers_to_submit_it(client, indexed):
+    assert client.get("/api/papers/search", params={"q": "2401.99999"}).json() == []
+    page = client.get("/search", params={"q": "https://arxiv.org/abs/2401.99999v2"})
+    assert page.status_code == 200 and "2401.99999 is not in this instance yet" in page.text
+    assert 'href="/submit?paper=2401.99999"' in page.text
+    submit = client.get("/submit?paper=2401.99999").text  # signed out: sign in, then back here
+    assert 'href="/login?next=/submit%3Fpaper%3D2401.99999"' in submit

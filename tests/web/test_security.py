@@ -124,3 +124,81 @@ def test_the_sqlite_file_and_its_folder_are_owner_only(tmp_path):
     engine.dispose()
     assert stat.S_IMODE(os.stat(tmp_path / "data").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(tmp_path / "data" / "dailypapers.db").st_mode) == 0o600
+
+
+def production_app(settings, search):
+    from dailypapers.web.app import create_app
+
+    production = settings.model_copy(
+        update={"env": "production", "base_url": "https://papers.example"}
+    )
+    return create_app(production, search=search)
+
+
+def test_production_cookies_carry_the_host_prefix(settings, search, sessions):
+    """`__Host-` cookies are accepted by browsers only from this host over HTTPS: a sibling
+    subdomain or a plain-HTTP man in the middle cannot plant a CSRF token of its own."""
+    from fastapi.testclient import TestClient
+
+    with sessions() as session:
+        sign_up(session, "ada", "ada@example.org", "correct horse battery")
+        session.commit()
+    app = production_app(settings, search)
+    with TestClient(app, base_url="https://testserver") as client:
+        set_csrf = client.get("/login").headers["set-cookie"]
+        assert set_csrf.startswith("__Host-dp_csrf=") and "Secure" in set_csrf
+        assert "Path=/" in set_csrf and "Domain" not in set_csrf
+        csrf = client.cookies["__Host-dp_csrf"]
+        # a token planted under the plain name is not the one checked
+        client.cookies.set("dp_csrf", "planted")
+        planted = {"login": "ada", "password": "correct horse battery", "csrf_token": "planted"}
+        assert client.post("/login", data=planted).status_code == 403
+        form = {**planted, "csrf_token": csrf}
+        signed_in = client.post("/login", data=form, follow_redirects=False)
+        assert signed_in.status_code == 303
+        session_cookie = signed_in.headers["set-cookie"]
+        assert session_cookie.startswith("__Host-dp_session=") and "Secure" in session_cookie
+        assert "Sign out" in client.get("/").text
+    app.state.engine.dispose()
+
+
+def test_failed_passwords_lock_the_account_whatever_the_address(app, sessions):
+    """Per-IP limits do not stop a guesser spread over many addresses; per account they do."""
+    from fastapi.testclient import TestClient
+
+    with sessions() as session:
+        sign_up(session, "ada", "ada@example.org", "correct horse battery")
+        sign_up(session, "bob", "bob@example.org", "another good secret")
+        session.commit()
+
+    def attempt(address, login_name, password):
+        client = TestClient(app, client=(address, 50000))
+        client.get("/login")
+        data = {"login": login_name, "password": password, "csrf_token": client.cookies["dp_csrf"]}
+        return client.post("/login", data=data, follow_redirects=False)
+
+    for i in range(10):
+        assert attempt(f"10.0.0.{i}", "ada", f"guess number {i}").status_code == 400
+    locked = attempt("10.0.1.1", "ADA", "correct horse battery")  # the right one, in any case
+    assert locked.status_code == 429 and "failed sign-ins for this account" in locked.text
+    assert int(locked.headers["retry-after"]) > 0
+    assert attempt("10.0.1.1", "bob", "another good secret").status_code == 303
+
+
+def test_cli_add_user_makes_an_account_that_signs_in_at_once(client, settings, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app as cli
+
+    if settings.is_sqlite:
+        monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(settings.data_dir))
+        monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", settings.database_url)
+    runner = CliRunner()
+    made = runner.invoke(cli, ["add-user", "ada", "ada@example.org"],
+                         input="correct horse battery\ncorrect horse battery\n")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert login(client).status_code == 303
+    weak = runner.invoke(cli, ["add-user", "bob", "bob@example.org", "--password", "1234567890"])
+    assert weak.exit_code == 2 and "most common" in weak.output

@@ -11,9 +11,10 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dailypapers.cli.common import (
@@ -57,10 +58,9 @@ def db_copy(
 ) -> None:
     """Move a whole instance to another database (e.g. SQLite to PostgreSQL), losing nothing."""
     from dailypapers.db.copy import CopyError, copy_database
-    from dailypapers.db.engine import make_engine
 
-    src = make_engine(Settings(database_url=source))
-    dst = make_engine(Settings(database_url=target))
+    src = _copy_end(source, "--from")
+    dst = _copy_end(target, "--to")
     try:
         counts = guard(lambda: copy_database(src, dst))
     except CopyError as exc:
@@ -72,6 +72,33 @@ def db_copy(
     for table, rows in counts.items():
         out.print(f"{table}: {rows} rows")
     out.print("copied and verified; run `dailypapers index --rebuild` against the new database")
+
+
+def _copy_end(url: str, option: str) -> Engine:
+    """An engine for one end of `db copy`, or exit 2 with one line: not a URL, an unknown kind
+    of database, or (for --from) a SQLite file that is not there (it would be made empty)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    from dailypapers.db.engine import make_engine
+
+    def fail(message: str) -> NoReturn:
+        err.print(f"[red]error:[/red] {option} {url!r}: {message}")
+        raise typer.Exit(2)
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        fail("not a database URL (e.g. sqlite:////srv/data/dailypapers.db, postgresql://...)")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        fail("Daily Papers runs on sqlite:// or postgresql:// only")
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if option == "--from" and sqlite and not Path(parsed.database or "").is_file():
+        fail("no such SQLite file")
+    try:
+        return make_engine(Settings(database_url=url))
+    except (NoSuchModuleError, ImportError) as exc:
+        fail(f"cannot open it here ({exc}); for PostgreSQL: pip install 'dailypapers[postgres]'")
 
 
 @app.command()
@@ -172,7 +199,8 @@ def import_(
     dump: Annotated[Path, typer.Argument(help="A file written by `dailypapers export`")],
 ) -> None:
     """Load a dump into this instance's database. Rows that exist are kept, so an interrupted
-    import can be run again; unreadable lines are reported and skipped (exit 1 if any were)."""
+    import can be run again; unreadable lines are reported and skipped (exit 1 if any were); a
+    file cut off or damaged mid-way keeps what was read before it and exits 2."""
     from dailypapers.db.dump import DumpError, import_dump
 
     if not dump.is_file():
@@ -190,7 +218,42 @@ def import_(
         f"{sum(report.rows.values()):,} rows read into {len(report.rows)} tables; "
         f"{len(report.problems)} lines skipped; now run `dailypapers index --rebuild`"
     )
+    if report.broken:
+        err.print(
+            f"[red]error:[/red] {dump}: unreadable {report.broken}; the rows before it are "
+            "imported, the rest of the file is lost (a new export, or the original, has them)"
+        )
+        raise typer.Exit(2)
     raise typer.Exit(1 if report.problems else 0)
+
+
+@app.command("add-user")
+def add_user(
+    username: str = typer.Argument(help="Name of the new account"),
+    email: str = typer.Argument(help="Its address (counted as verified: you vouch for it)"),
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="DAILYPAPERS_PASSWORD",
+            help="Asked for when not given (or set DAILYPAPERS_PASSWORD)",
+        ),
+    ] = "",
+) -> None:
+    """Make an account at once, without the mailed link: for an instance without mail, or to
+    set up the first moderator."""
+    from dailypapers.community.services import SignupError, sign_up
+
+    with database() as sessions, sessions() as session:
+        try:
+            sign_up(session, username, email, password)
+        except SignupError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        session.commit()
+    out.print(f"{username} can sign in now")
 
 
 @app.command("moderator")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,11 +21,24 @@ from dailypapers.db import migrate
 from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.db.errors import DISK_FULL, storage_problem
 from dailypapers.ingest.pipeline import IngestReport
+from dailypapers.papers.periods import PeriodError, parse_day
 
 T = TypeVar("T")
 EXIT_NEW, EXIT_NOTHING_NEW, EXIT_ERROR = 0, 1, 2
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+def day_option(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option as a date (None when not given); a bad one exits 2 saying what is
+    wrong: its shape ("--date must look like YYYY-MM-DD") or its day ("no such date: ...")."""
+    if not value:
+        return None
+    try:
+        return parse_day(value, option)
+    except PeriodError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 def load_settings() -> Settings:

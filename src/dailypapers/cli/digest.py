@@ -12,6 +12,7 @@ from dailypapers.cli.common import (
     EXIT_ERROR,
     EXIT_NEW,
     EXIT_NOTHING_NEW,
+    day_option,
     engine_for_command,
     err,
     guard,
@@ -24,13 +25,7 @@ digest_app = typer.Typer(help="Email digests: send, status, resolve.")
 
 
 def _day(value: str | None) -> dt.date:
-    if not value:
-        return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        err.print(f"[red]error:[/red] --date wants YYYY-MM-DD, not {value!r}")
-        raise typer.Exit(EXIT_ERROR) from None
+    return day_option(value, "--date") or dt.datetime.now(dt.UTC).date()
 
 
 @digest_app.command("send")

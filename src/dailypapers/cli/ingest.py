@@ -15,6 +15,7 @@ from dailypapers.cli.common import (
     EXIT_NOTHING_NEW,
     T,
     database,
+    day_option,
     err,
     guard,
     load_settings,
@@ -64,7 +65,6 @@ def ingest_arxiv(
     dry_run: Annotated[bool, typer.Option(help="Fetch and compare, write nothing")] = False,
 ) -> None:
     """Fetch papers from the arXiv API (one request per DAILYPAPERS_ARXIV_DELAY seconds)."""
-    import datetime as dt
 
     from dailypapers.ingest.arxiv_api import ArxivApi
 
@@ -72,11 +72,7 @@ def ingest_arxiv(
     if len(chosen) != 1:
         err.print("[red]error:[/red] give exactly one of --id, --query or --category")
         raise typer.Exit(EXIT_ERROR)
-    try:
-        since_day = dt.date.fromisoformat(since) if since else None
-    except ValueError:
-        err.print(f"[red]error:[/red] --since must be YYYY-MM-DD, got {since!r}")
-        raise typer.Exit(EXIT_ERROR) from None
+    since_day = day_option(since, "--since")
     settings = load_settings()
     with database() as sessions:
         with _client(settings) as client:
@@ -105,16 +101,12 @@ def ingest_oai(
     dry_run: Annotated[bool, typer.Option(help="Fetch the first page, write nothing")] = False,
 ) -> None:
     """Bulk-harvest arXiv over OAI-PMH, resuming from the saved checkpoint after a crash."""
-    import datetime as dt
 
     from dailypapers.ingest.oai import OaiError, harvest
 
-    try:
-        start = dt.date.fromisoformat(from_date)
-        end = dt.date.fromisoformat(until) if until else None
-    except ValueError:
-        err.print("[red]error:[/red] --from/--until must be YYYY-MM-DD")
-        raise typer.Exit(EXIT_ERROR) from None
+    start = day_option(from_date, "--from")
+    end = day_option(until, "--until")
+    assert start is not None  # --from is required
     settings = load_settings()
     with database() as sessions:
         with _client(settings) as client:
@@ -195,12 +187,14 @@ def ingest_hf_daily(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.json, .jsonl, .gz)")],
     dry_run: Annotated[bool, typer.Option(help="Parse and compare, write nothing")] = False,
 ) -> None:
-    """Import Hugging Face /api/daily_papers responses or the papers.jsonl archive."""
+    """Import Hugging Face /api/daily_papers responses or the papers.jsonl archive. Exit 0 when
+    new papers came, 1 when nothing was new, 2 when a file had no readable record."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         err.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
         raise typer.Exit(EXIT_ERROR)
     files = list(hf_daily.iter_files(paths))
+    unreadable: list[str] = []  # files with problems and no record at all
     with database() as sessions:
         with progress_bar() as progress:
             task = progress.add_task("files", total=len(files))
@@ -208,7 +202,13 @@ def ingest_hf_daily(
             def records() -> Iterator[hf_daily.Parsed]:
                 for path in files:
                     progress.update(task, description=path.name)
-                    yield from hf_daily.read_path(path)
+                    read = issues = 0
+                    for item in hf_daily.read_path(path):
+                        issues += isinstance(item, hf_daily.Issue)
+                        read += not isinstance(item, hf_daily.Issue)
+                        yield item
+                    if issues and not read:  # an empty day ([]) is no error
+                        unreadable.append(str(path))
                     progress.advance(task)
 
             report = guard(
@@ -219,4 +219,8 @@ def ingest_hf_daily(
                     on_issue=lambda i: err.print(f"skipped {i}"),
                 )
             )
+        if unreadable:  # broken input is not a quiet day: cron must see the difference
+            print_report(report, dry_run=dry_run)
+            err.print(f"[red]error:[/red] no readable record in {', '.join(unreadable[:5])}")
+            raise typer.Exit(EXIT_ERROR)
         _finish_ingest(report, sessions, dry_run)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import signal
 import threading
 from typing import Annotated
@@ -14,6 +13,7 @@ from dailypapers.cli.common import (
     EXIT_NEW,
     EXIT_NOTHING_NEW,
     database,
+    day_option,
     err,
     guard,
     load_settings,
@@ -40,11 +40,7 @@ def sync(
     if only is not None and only not in STEPS:
         err.print(f"[red]error:[/red] --only is one of {', '.join(STEPS)}")
         raise typer.Exit(EXIT_ERROR)
-    try:
-        first = dt.date.fromisoformat(since) if since else None
-    except ValueError:
-        err.print(f"[red]error:[/red] --since must be a date like 2026-06-30, got {since!r}")
-        raise typer.Exit(EXIT_ERROR) from None
+    first = day_option(since, "--since")
     settings = load_settings()
     with database() as sessions:
         ctx = Context(settings, sessions, since=first)

@@ -26,12 +26,15 @@ class Limit:
 LIMITS = {
     "signup": Limit("sign-ups", 5, dt.timedelta(hours=1)),
     "login": Limit("sign-in attempts", 10, dt.timedelta(minutes=15)),
+    # failed passwords per account, from any address: a guesser spread over many IPs stops here
+    "login-account": Limit("failed sign-ins for this account", 10, dt.timedelta(minutes=15)),
     "vote": Limit("votes", 120, dt.timedelta(minutes=10)),
     "comment": Limit("comments", 10, dt.timedelta(minutes=10)),
     "submit": Limit("submissions", 10, dt.timedelta(days=1)),
     "subscribe": Limit("subscription requests", 10, dt.timedelta(hours=1)),
     # per address, whoever asks: silently capped so nobody can flood an inbox with confirmations
     "subscription-mail": Limit("subscription mails", 3, dt.timedelta(days=1)),
+    "account-mail": Limit("account mails", 3, dt.timedelta(days=1)),
 }
 
 
@@ -43,11 +46,21 @@ class RateLimited(Exception):
 
 def hit(session: Session, action: str, who: str, now: dt.datetime | None = None) -> None:
     """Count one `action` by `who` (a user id or client address); raise RateLimited if over."""
+    now = now or utcnow()
+    key = f"{action}:{who}"
+    session.execute(
+        delete(RateEvent).where(RateEvent.key == key, RateEvent.at <= now - LIMITS[action].window)
+    )
+    check(session, action, who, now)
+    session.add(RateEvent(key=key, at=now))
+
+
+def check(session: Session, action: str, who: str, now: dt.datetime | None = None) -> None:
+    """Raise RateLimited if `who` is at the limit of `action`, counting nothing."""
     limit = LIMITS[action]
     now = now or utcnow()
     key = f"{action}:{who}"
     since = now - limit.window
-    session.execute(delete(RateEvent).where(RateEvent.key == key, RateEvent.at <= since))
     recent = session.execute(
         select(func.count(), func.min(RateEvent.at)).where(
             RateEvent.key == key, RateEvent.at > since
@@ -56,4 +69,3 @@ def hit(session: Session, action: str, who: str, now: dt.datetime | None = None)
     if recent[0] >= limit.count:
         retry = int((recent[1] + limit.window - now).total_seconds()) + 1
         raise RateLimited(limit, max(retry, 1))
-    session.add(RateEvent(key=key, at=now))

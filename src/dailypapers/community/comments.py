@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from dailypapers.community.markdown import render
-from dailypapers.db.models import Comment, User, utcnow
+from dailypapers.db.models import Comment, Paper, User, utcnow
 
 MAX_LENGTH = 10_000
 
@@ -35,6 +36,7 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
+    recount(session, paper_id)
     return comment
 
 
@@ -50,6 +52,7 @@ def delete_comment(session: Session, user: User, comment_id: int) -> Comment:
     comment = _own(session, user, comment_id)
     comment.deleted = True
     comment.body, comment.body_html = "", ""
+    recount(session, comment.paper_id)
     return comment
 
 
@@ -60,7 +63,26 @@ def set_hidden(session: Session, moderator: User, comment_id: int, hidden: bool)
     if comment is None:
         raise CommentError("No such comment.")
     comment.hidden = hidden
+    recount(session, comment.paper_id)
     return comment
+
+
+def recount(session: Session, paper_id: int) -> None:
+    """Set the paper's count of visible comments from the comments themselves (one statement,
+    so concurrent comments cannot lose a count the way read-add-write would)."""
+    session.flush()
+    visible = (
+        select(func.count())
+        .where(Comment.paper_id == paper_id, Comment.hidden.is_(False), Comment.deleted.is_(False))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Paper).where(Paper.id == paper_id).values(community_comments=visible),
+        execution_options={"synchronize_session": False},
+    )
+    loaded = session.identity_map.get(identity_key(Paper, paper_id))
+    if loaded is not None:  # the page shown next must read the new count
+        session.expire(loaded, ["community_comments"])
 
 
 def thread(
@@ -78,19 +100,6 @@ def thread(
         if comment.parent_id:
             replies.setdefault(comment.parent_id, []).append(comment)
     return [(c, replies.get(c.id, [])) for c in comments if c.parent_id is None]
-
-
-def count_visible(session: Session, paper_ids: list[int]) -> dict[int, int]:
-    if not paper_ids:
-        return {}
-    rows = session.execute(
-        select(Comment.paper_id, func.count())
-        .where(
-            Comment.paper_id.in_(paper_ids), Comment.hidden.is_(False), Comment.deleted.is_(False)
-        )
-        .group_by(Comment.paper_id)
-    )
-    return {row[0]: row[1] for row in rows}
 
 
 def comments_of(session: Session, user: User, limit: int = 200) -> list[Comment]:

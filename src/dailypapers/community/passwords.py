@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER = PasswordHasher()
 MIN_LENGTH = 10
+COMMON = 10_000  # refuse the most common leaked passwords, whatever their length
 # a dummy hash to verify against when no account matches, so timing does not reveal accounts
 _DUMMY = _HASHER.hash("not a real password, only for constant-time checks")
 
@@ -35,4 +38,14 @@ def password_problems(password: str, username: str, email: str) -> list[str]:
         problems.append("Do not put your email address in your password.")
     if len(set(password)) < 4:
         problems.append("Use more than a few different characters.")
+    if lowered in common_passwords():
+        problems.append("That password is among the most common ones; choose another.")
     return problems
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The COMMON most frequent passwords of zxcvbn's list (from leaked password dumps)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # 1 MB of lists: loaded on first use
+
+    return frozenset(FREQUENCY_LISTS["passwords"][:COMMON])

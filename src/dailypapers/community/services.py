@@ -7,16 +7,18 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from dailypapers.common import ratelimit
 from dailypapers.common.emails import normalize_email
+from dailypapers.common.tokens import ACCOUNT_LIFETIME, BadToken, make_token, read_token
 from dailypapers.community.comments import comments_of
 from dailypapers.community.passwords import hash_password, password_problems, verify_password
 from dailypapers.community.store import CommunityStore
-from dailypapers.db.models import Paper, User, UserSession
+from dailypapers.db.models import AccountRequest, Paper, User, UserSession, utcnow
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,38}[A-Za-z0-9]$")
 SESSION_LIFETIME = dt.timedelta(days=30)
@@ -38,28 +40,136 @@ def new_token() -> tuple[str, str]:
     return token, token_hash(token)
 
 
-def sign_up(session: Session, username: str, email: str, password: str) -> User:
-    username, normalized = username.strip(), normalize_email(email)
+@dataclass(frozen=True)
+class AccountNotice:
+    """A mail the sign-up form sends: "signup" carries the link that makes the account; "taken"
+    tells an address's owner that someone tried to sign up with it (the form answers the same)."""
+
+    kind: Literal["signup", "taken", "verify"]
+    email: str
+    username: str  # the name asked for ("signup"), or the address's account ("taken", "verify")
+    link_token: str = ""
+
+
+def _signup_problems(username: str, email: str, password: str) -> tuple[str, list[str]]:
+    normalized = normalize_email(email)
     problems = []
     if not USERNAME.match(username):
         problems.append("Usernames are 3–40 letters, digits, '-' or '_'.")
     if normalized is None:
         problems.append("That does not look like an email address (name@example.org).")
     email = normalized or email.strip().lower()
-    problems += password_problems(password, username, email)
+    return email, problems + password_problems(password, username, email)
+
+
+def request_account(
+    session: Session, key: bytes, username: str, email: str, password: str
+) -> AccountNotice | None:
+    """Check a sign-up and say which mail to send; the account is made only when the mailed link
+    is opened (`finish_signup`). Usernames are public, so a taken one is said; whether an address
+    has an account is not: its owner gets a mail instead. None: this address had enough mail
+    today (the caller answers exactly as if it had been sent)."""
+    username = username.strip()
+    email, problems = _signup_problems(username, email, password)
+    store = CommunityStore(session)
+    if not problems and store.user_by_name(username) is not None:
+        problems.append("That username is taken; try another.")
     if problems:
         raise SignupError(problems)
-    user = CommunityStore(session).add_user(username, email, hash_password(password))
+    owner = store.user_by_email(email)
+    if owner is not None:
+        notice = AccountNotice("taken", email, owner.username)
+    else:
+        asked = AccountRequest(
+            token=secrets.token_urlsafe(16),
+            username=username,
+            email=email,
+            password_hash=hash_password(password),
+        )
+        store.add_account_request(asked, keep=dt.timedelta(days=7))
+        link = make_token(key, "signup", asked.token, lifetime=ACCOUNT_LIFETIME)
+        notice = AccountNotice("signup", email, username, link)
+    return notice if account_mail_allowed(session, email) else None
+
+
+def account_mail_allowed(session: Session, email: str) -> bool:
+    """At most a few account mails per address per day, whoever asks for them."""
+    try:
+        ratelimit.hit(session, "account-mail", hashlib.sha256(email.encode()).hexdigest()[:32])
+    except ratelimit.RateLimited:
+        return False
+    return True
+
+
+def finish_signup(session: Session, key: bytes, token: str) -> User:
+    """The account a mailed sign-up link makes, its address verified by that very link; BadToken
+    for a bad or used link, SignupError when the name or the address was taken meanwhile."""
+    store = CommunityStore(session)
+    asked = store.account_request(read_token(key, "signup", token))
+    if asked is None:
+        raise BadToken("This link is not valid.")
+    if asked.used_at is not None:
+        raise BadToken("This link was used already: your account exists, sign in.")
+    user = store.add_user(asked.username, asked.email, asked.password_hash, verified_at=utcnow())
     if user is None:
-        # Said of both fields at once, so the form does not confirm which one exists.
-        raise SignupError(["That username or email address cannot be used; try another."])
+        taken = store.user_by_email(asked.email) is not None
+        raise SignupError(
+            ["This address has an account already: sign in instead."]
+            if taken
+            else [f"The username {asked.username} was taken meanwhile: sign up again."]
+        )
+    asked.used_at = utcnow()
     return user
 
 
+def sign_up(session: Session, username: str, email: str, password: str) -> User:
+    """An account made at once, by an operator (`dailypapers add-user`) who vouches for the
+    address: the same rules as the form, the address counted as verified. SignupError when a
+    rule fails or the name or address is taken."""
+    username = username.strip()
+    email, problems = _signup_problems(username, email, password)
+    if problems:
+        raise SignupError(problems)
+    store = CommunityStore(session)
+    user = store.add_user(username, email, hash_password(password), verified_at=utcnow())
+    if user is None:
+        raise SignupError(["That username or email address has an account already."])
+    return user
+
+
+def _verify_reader(user: User) -> str:
+    # the account and its current address: a link mailed before the address changed is void
+    return f"{user.id}-{hashlib.sha256(user.email.encode()).hexdigest()[:16]}"
+
+
+def verification_notice(session: Session, key: bytes, user: User) -> AccountNotice | None:
+    """A link that confirms an account's address (accounts made before sign-ups were verified);
+    None when already verified or when the address had enough mail today."""
+    if user.email_verified_at is not None or not account_mail_allowed(session, user.email):
+        return None
+    link = make_token(key, "verify", _verify_reader(user), lifetime=ACCOUNT_LIFETIME)
+    return AccountNotice("verify", user.email, user.username, link)
+
+
+def verify_email(session: Session, key: bytes, token: str, user: User) -> None:
+    """Mark `user`'s address verified by a link mailed to it; BadToken unless the link was made
+    for this very account and address."""
+    if read_token(key, "verify", token) != _verify_reader(user):
+        raise BadToken("This link is for another account or an older address.")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+
+
 def authenticate(session: Session, login: str, password: str) -> User | None:
+    """The account, or None. Failures are counted per account (per login text when none
+    matches, so the answer is the same): after LIMITS["login-account"] the account refuses
+    every password, the right one too, until the window passes (RateLimited)."""
     user = CommunityStore(session).user_by_login(login)
+    who = f"user-{user.id}" if user else hashlib.sha256(login.strip().lower().encode()).hexdigest()
+    ratelimit.check(session, "login-account", who)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or user.is_banned:
+        ratelimit.hit(session, "login-account", who)
         return None
     return user
 

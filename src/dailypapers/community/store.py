@@ -9,7 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dailypapers.db.inserts import insert_ignoring
-from dailypapers.db.models import FeedEntry, Paper, User, UserSession, Vote, utcnow
+from dailypapers.db.models import (
+    AccountRequest,
+    FeedEntry,
+    Paper,
+    User,
+    UserSession,
+    Vote,
+    utcnow,
+)
 
 
 class CommunityStore:
@@ -18,9 +26,21 @@ class CommunityStore:
 
     # --- users --------------------------------------------------------------------------------
 
-    def add_user(self, username: str, email: str, password_hash: str) -> User | None:
-        """The new user, or None when the username or email is taken (checked by the database)."""
-        user = User(username=username, email=email, password_hash=password_hash)
+    def add_user(
+        self,
+        username: str,
+        email: str,
+        password_hash: str,
+        verified_at: dt.datetime | None = None,
+    ) -> User | None:
+        """The new user, or None when the username (in any case) or the email is taken (checked by
+        the database)."""
+        user = User(
+            username=username,
+            email=email,
+            password_hash=password_hash,
+            email_verified_at=verified_at,
+        )
         try:
             with self.session.begin_nested():
                 self.session.add(user)
@@ -29,13 +49,32 @@ class CommunityStore:
         return user
 
     def user_by_login(self, login: str) -> User | None:
-        login = login.strip()
+        """By username (any case) or email."""
+        login = login.strip().lower()
         return self.session.scalar(
-            select(User).where(or_(User.username == login, User.email == login.lower()))
+            select(User).where(or_(func.lower(User.username) == login, User.email == login))
         )
 
     def user_by_name(self, username: str) -> User | None:
-        return self.session.scalar(select(User).where(User.username == username))
+        """By username, in any case ("Ada" and "ada" are one account)."""
+        return self.session.scalar(
+            select(User).where(func.lower(User.username) == username.strip().lower())
+        )
+
+    def user_by_email(self, email: str) -> User | None:
+        return self.session.scalar(select(User).where(User.email == email))
+
+    # --- sign-ups waiting for their link ------------------------------------------------------
+
+    def add_account_request(self, asked: AccountRequest, keep: dt.timedelta) -> None:
+        """Store a sign-up; requests older than `keep` go (their links expired long before)."""
+        self.session.execute(
+            delete(AccountRequest).where(AccountRequest.created_at < utcnow() - keep)
+        )
+        self.session.add(asked)
+
+    def account_request(self, token: str) -> AccountRequest | None:
+        return self.session.scalar(select(AccountRequest).where(AccountRequest.token == token))
 
     def user_by_token_hash(self, token_hash: str) -> User | None:
         return self.session.scalar(select(User).where(User.api_token_hash == token_hash))

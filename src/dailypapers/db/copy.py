@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy import Connection, Engine, Table, func, inspect, select, text
 
 from dailypapers.db import migrate
 from dailypapers.db.models import Base
@@ -23,7 +23,13 @@ class CopyError(RuntimeError):
 def copy_database(
     source: Engine, target: Engine, progress: Callable[[str, int], None] | None = None
 ) -> dict[str, int]:
-    """Copy every table; returns rows per table. Refuses a target that already has papers."""
+    """Copy every table; returns rows per table. Refuses a source that is not an instance (no
+    schema: a wrong path or URL) and a target that already has rows."""
+    if not inspect(source).has_table("alembic_version"):
+        raise CopyError(
+            f"the source ({source.url.render_as_string(hide_password=True)}) has no Daily Papers "
+            "schema: is that the right database?"
+        )
     migrate.upgrade(source)
     migrate.upgrade(target)
     tables = Base.metadata.sorted_tables  # parents before children

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import gzip
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ class DumpError(RuntimeError):
 class ImportReport:
     rows: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # the file could not be read to its end (a truncated or damaged gzip, bytes that are not
+    # UTF-8): where and why; what was read before it is kept
+    broken: str | None = None
 
 
 def tables() -> list[Table]:
@@ -94,8 +98,12 @@ def import_dump(
     """Load a dump into `engine` (migrated to the dump's schema first); rows that exist are kept."""
     by_name = {t.name: t for t in tables()}
     report = ImportReport()
-    with _open(path, "r") as lines:
-        header = _header(next(lines, ""))
+    with _open(path, "r") as opened:
+        lines = _readable(opened, report)
+        first = next(lines, "")
+        if report.broken:
+            raise DumpError(f"unreadable {report.broken}")
+        header = _header(first)
         if not migrate.known(str(header.get("schema"))):
             raise DumpError(
                 f"the dump's schema {header.get('schema')!r} is newer than this version knows; "
@@ -112,6 +120,17 @@ def import_dump(
             if conn.dialect.name == "postgresql":
                 move_sequences(conn, tables())
     return report
+
+
+def _readable(lines: Iterator[str], report: ImportReport) -> Iterator[str]:
+    """The file's lines until it cannot be read further; then `report.broken` says where."""
+    number = 0
+    try:
+        for number, line in enumerate(lines, start=1):  # noqa: B007 - read after the loop
+            yield line
+    except (EOFError, OSError, UnicodeDecodeError, zlib.error) as exc:
+        reason = "the file ends early (cut off)" if isinstance(exc, EOFError) else str(exc)
+        report.broken = f"at line {number + 1}: {reason[:200]}"
 
 
 def _header(line: str) -> dict[str, Any]:

@@ -41,6 +41,12 @@ _STORAGE = (
 )
 
 
+def refused_text(exc: DBAPIError) -> bool:
+    """PostgreSQL refuses text holding a NUL character (SQLite keeps it): that is the input's
+    fault, a bad request, wherever it came from (a path, a query, a form, a JSON body)."""
+    return "cannot contain nul" in (str(exc.orig) if exc.orig is not None else str(exc)).lower()
+
+
 def storage_condition(exc: DBAPIError) -> str | None:
     """The plain message when the failure is the storage's (read-only, full, unreachable, busy);
     None for anything else (a constraint, a bug), which is the program's fault, not the disk's."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -55,7 +56,9 @@ class Paper(Base):
     # votes cast here; kept in step with the votes table in the voting transaction
     community_votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    num_comments: Mapped[int] = mapped_column(Integer, default=0)
+    num_comments: Mapped[int] = mapped_column(Integer, default=0)  # on the source (Hugging Face)
+    # visible comments posted here; recounted in the transaction that adds, deletes or hides one
+    community_comments: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # When the source data was observed; an older observation never overwrites a newer one.
     observed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -74,6 +77,12 @@ class Paper(Base):
         return (self.upvotes or 0) + (self.community_votes or 0)
 
     @property
+    def comments_total(self) -> int:
+        """What cards, pages, the API and feeds count: the source's comments plus this
+        instance's visible ones (each place that shows it can break it down)."""
+        return (self.num_comments or 0) + (self.community_comments or 0)
+
+    @property
     def author_names(self) -> list[str]:
         return [a.name for a in self.authors]
 
@@ -86,6 +95,10 @@ class PaperAuthor(Base):
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
+
+
+# a query that is an author's name finds their papers by this (migration 0011)
+Index("ix_paper_authors_name_lower", func.lower(PaperAuthor.name))
 
 
 class FeedEntry(Base):
@@ -155,7 +168,6 @@ class SearchQueue(Base):
 
 class User(Base):
     __tablename__ = "users"
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -164,6 +176,28 @@ class User(Base):
     is_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
     is_banned: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # set when the owner opened a mailed link; None for accounts made before verification existed
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# "Ada" and "ada" are one name: unique ignoring case (migration 0010)
+Index("ux_users_username_lower", func.lower(User.username), unique=True)
+
+
+class AccountRequest(Base):
+    """A sign-up waiting for its mailed link: the account exists only once the address's owner
+    opens it, so nobody can hold an address they do not read, and the sign-up form answers the
+    same whether or not an address has an account."""
+
+    __tablename__ = "account_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # signed into the mailed link
+    username: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(320))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class UserSession(Base):

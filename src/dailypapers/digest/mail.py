@@ -12,9 +12,11 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
+import logging
 import secrets
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
@@ -23,6 +25,8 @@ from typing import Protocol
 from dailypapers.config import Settings
 from dailypapers.db.models import utcnow
 from dailypapers.digest.render import RenderedMail
+
+log = logging.getLogger(__name__)
 
 
 class MailError(Exception):
@@ -232,6 +236,18 @@ def make_mailer(settings: Settings) -> Mailer:
     if settings.smtp_host:
         return SmtpMailer(settings)
     return FileMailer(settings.data_dir / "mail")
+
+
+def send_one(settings: Settings, make: Callable[[], Outgoing]) -> None:
+    """Send one notice (a confirmation, an account link) on a connection of its own; a failure is
+    logged, not raised: these go out after the answer, which must not depend on them."""
+    mailer = make_mailer(settings)
+    try:
+        mailer.send(make())
+    except MailError as exc:
+        log.warning("mail not sent: %s", exc)
+    finally:
+        mailer.close()
 
 
 def _by_code(code: int, reply: bytes | str) -> MailError:

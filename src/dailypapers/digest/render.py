@@ -109,6 +109,19 @@ class Renderer:
         subject = f"You are already subscribed to {self.site_name}"
         return self._render("already", subject, {"email": email, "manage_url": manage_url})
 
+    def account(self, kind: str, email: str, username: str, url: str) -> RenderedMail:
+        """The account mails: "signup" (finish signing up at `url`), "taken" (someone tried to
+        sign up with this address; `url` is the sign-in page), "verify" (confirm an older
+        account's address at `url`)."""
+        subject = {
+            "signup": f"Finish signing up to {self.site_name}",
+            "taken": f"Someone tried to sign up to {self.site_name} with your address",
+            "verify": f"Confirm your address for {self.site_name}",
+        }[kind]
+        return self._render(
+            f"account_{kind}", subject, {"email": email, "username": username, "url": url}
+        )
+
 
 def heading_for(frequency: str, start: dt.date, end: dt.date) -> str:
     if frequency == "weekly":

@@ -53,7 +53,11 @@ class DigestSender:
         period = digest_period(frequency, day)
         report = RunReport(frequency, period.key if period else "")
         if period is None:
-            report.stopped = "daily digests go out on weekdays only"
+            friday = day - dt.timedelta(days=day.weekday() - 4)
+            report.stopped = (
+                f"daily digests go out on weekdays only, and {day} is a {day:%A} "
+                f"(--date {friday} sends Friday's)"
+            )
             return report
         self.plan(frequency, period, report)
         self.deliver(frequency, period, report)

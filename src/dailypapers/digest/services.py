@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from dailypapers.common import ratelimit
 from dailypapers.common.emails import normalize_email
+from dailypapers.common.tokens import CONFIRM_LIFETIME, BadToken, Purpose, make_token, read_token
 from dailypapers.config import Settings
 from dailypapers.db.models import Subscriber, SubscriptionRequest, User, utcnow
 from dailypapers.digest.compose import FREQUENCIES, Interests, split_list
 from dailypapers.digest.mail import Outgoing, build_message
 from dailypapers.digest.render import Links, Renderer
 from dailypapers.digest.store import DigestStore
-from dailypapers.digest.tokens import CONFIRM_LIFETIME, BadToken, Purpose, make_token, read_token
 from dailypapers.papers.services import CategoryError, parse_category
 
 MAX_ITEMS = 20
@@ -178,7 +178,7 @@ def confirm(
     subscriber = asked.subscriber
     if asked.applied_at is not None:
         return subscriber  # a second click changes nothing
-    owner = user if user is not None and user.email == subscriber.email else None
+    owner = user if user is not None and owns_address(user, subscriber.email) else None
     subscriber.user_id = owner.id if owner else subscriber.user_id
     interests = Interests(
         tuple(asked.categories.split()), split_list(asked.keywords), split_list(asked.authors),
@@ -244,10 +244,25 @@ def notice_message(settings: Settings, key: bytes, renderer: Renderer, notice: N
     return build_message(rendered, sender=settings.mail_from, to=notice.email)
 
 
-def subscription_data(session: Session, email: str) -> dict[str, Any] | None:
-    """The digest subscription of an address, with its consent record (for the data export)."""
+def owns_address(user: User, email: str) -> bool:
+    """The account has this address and its owner proved it by a mailed link."""
+    return user.email_verified_at is not None and user.email == email
+
+
+def link_account(session: Session, user: User) -> None:
+    """After `user` proved their address (a mailed link), the subscription of that address, if
+    any and not linked yet, becomes theirs: it shows in their data download, and "papers like the
+    ones I upvoted" can use their votes. Never by a matching address alone."""
+    subscriber = DigestStore(session).by_email(user.email)
+    if subscriber is not None and subscriber.user_id is None and owns_address(user, user.email):
+        subscriber.user_id = user.id
+
+
+def subscription_data(session: Session, user: User) -> dict[str, Any] | None:
+    """The digest subscription linked to an account (by a mailed link, never by an address that
+    happens to match), with its consent record: for the data export."""
     store = DigestStore(session)
-    subscriber = store.by_email(email)
+    subscriber = store.by_user(user.id)
     if subscriber is None:
         return None
     interests = interests_of(subscriber)

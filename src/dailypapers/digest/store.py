@@ -57,6 +57,9 @@ class DigestStore:
 
     # --- subscribers --------------------------------------------------------------------------
 
+    def by_user(self, user_id: int) -> Subscriber | None:
+        return self.session.scalar(select(Subscriber).where(Subscriber.user_id == user_id))
+
     def by_email(self, email: str) -> Subscriber | None:
         return self.session.scalar(select(Subscriber).where(Subscriber.email == email))
 

@@ -180,12 +180,16 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def read_path(path: Path) -> Iterator[Parsed]:
-    """Read one file (JSON response or JSON lines, optionally gzip-compressed)."""
+    """Read one file (JSON response or JSON lines, optionally gzip-compressed). A file of
+    another kind (a `dailypapers export` dump, an arXiv snapshot, XML) is one Issue saying so."""
     try:
         opener = gzip.open if path.name.endswith(".gz") else open
         with opener(path, "rt", encoding="utf-8") as handle:
             if ".jsonl" in path.name:
                 for number, line in enumerate(handle, start=1):
+                    if number == 1 and (kind := other_kind(line)):
+                        yield Issue(str(path), kind)
+                        return
                     if line.strip():
                         yield parse_jsonl_line(line, f"{path}:{number}")
                 return
@@ -193,12 +197,27 @@ def read_path(path: Path) -> Iterator[Parsed]:
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         yield Issue(str(path), f"cannot read file: {exc}")
         return
+    if kind := other_kind(text[:2000]):
+        yield Issue(str(path), kind)
+        return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield Issue(f"{path}:{exc.lineno}", f"invalid JSON: {exc.msg}")
         return
     yield from parse_response(data, str(path), _day_from_name(path.name))
+
+
+def other_kind(start: str) -> str | None:
+    """What a file is when its start shows it is not Hugging Face's daily papers: the advice."""
+    head = start.lstrip()[:2000]
+    if head.startswith("<"):
+        return "XML, not Hugging Face JSON (OAI-PMH? use `dailypapers ingest oai`)"
+    if '"format": "dailypapers-dump"' in head or '"format":"dailypapers-dump"' in head:
+        return "a Daily Papers dump: load it with `dailypapers import`"
+    if '"submitter"' in head and '"versions"' in head and '"paper"' not in head:
+        return "an arXiv metadata snapshot: use `dailypapers ingest arxiv-snapshot`"
+    return None
 
 
 def _is_supported(name: str) -> bool:

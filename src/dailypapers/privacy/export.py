@@ -13,4 +13,4 @@ from dailypapers.digest.services import subscription_data
 
 def export_user(session: Session, user: User) -> dict[str, Any]:
     """Everything we hold about a user, for them to download."""
-    return {**account_data(session, user), "digest": subscription_data(session, user.email)}
+    return {**account_data(session, user), "digest": subscription_data(session, user)}

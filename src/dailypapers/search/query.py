@@ -6,6 +6,15 @@ import re
 from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 1000
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.'’-]*(?:[.'’-][^\W\d_]*)*\.?$")
+# A query that is only an arXiv id, or a link to a paper: arxiv.org (abs, pdf, html), Hugging
+# Face's paper pages, "arXiv:" ids; with or without version, ".pdf", a trailing slash.
+_ID_QUERY = re.compile(
+    r"^(?:arxiv:\s*|(?:https?://)?(?:www\.|export\.)?"
+    r"(?:arxiv\.org/(?:abs|pdf|html)|(?:huggingface|hf)\.co/papers)/)?"
+    r"(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
 MAX_TERMS = 48
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -43,6 +52,33 @@ class ParsedQuery:
         for phrase in self.phrases:
             words.extend(w for w in phrase if w not in STOP_WORDS)
         return tuple(dict.fromkeys(words))
+
+
+def arxiv_id_query(raw: str | None) -> str | None:
+    """The canonical arXiv id when the whole query is an id or a link to a paper, else None:
+    '2608.19880', 'arXiv:2608.19880v2', 'https://arxiv.org/pdf/2608.19880v1.pdf',
+    'https://huggingface.co/papers/2608.19880', 'math.GT/0309136'."""
+    match = _ID_QUERY.match((raw or "").strip()[:MAX_QUERY_CHARS])
+    if match is None:
+        return None
+    found = match.group(1)
+    if "/" not in found:
+        return found
+    archive, number = found.split("/")
+    name, _, subject = archive.partition(".")
+    return f"{name.lower()}{'.' + subject.upper() if subject else ''}/{number}"
+
+
+def author_query(raw: str | None) -> str | None:
+    """The query as a person's name, when it could be one ('Tomas Pfister', '"Yann LeCun"'):
+    two to six words of letters (and - ' .), quotes and extra spaces dropped; else None."""
+    text = " ".join((raw or "").replace('"', " ").split())
+    words = text.split()
+    if not 2 <= len(words) <= 6 or len(text) > 100:
+        return None
+    if not all(_NAME_WORD.match(w) for w in words):
+        return None
+    return text
 
 
 def words_of(text: str) -> list[str]:

@@ -57,3 +57,16 @@ def rerank(
         offset = min(s for _, s in rescored) - max(s for _, s in tail) - 1e-9
         tail = [(doc, s + offset) for doc, s in tail] if offset < 0 else tail
     return rescored + tail
+
+
+def put_first(ranked: Ranked, first: Sequence[int]) -> list[tuple[int, float]]:
+    """`first` (an author's papers) ahead of the rest: in the order the ranking gave them, then
+    those it did not find in `first`'s order, scored as the best hit so far."""
+    given = {pid: i for i, pid in enumerate(first)}
+    scores = dict(ranked)
+    top = ranked[0][1] if ranked else 1.0
+    rank = {pid: i for i, (pid, _) in enumerate(ranked)}
+    head = sorted(given, key=lambda pid: (pid not in rank, rank.get(pid, 0), given[pid]))
+    return [(pid, scores.get(pid, top)) for pid in head] + [
+        (pid, score) for pid, score in ranked if pid not in given
+    ]

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from dailypapers.db.models import Paper
 from dailypapers.search.embeddings import Embedder
 from dailypapers.search.interfaces import LexicalIndex, VectorSearch
-from dailypapers.search.query import ParsedQuery, parse_query
-from dailypapers.search.ranker import RERANK_DEPTH, Ranked, first_stage, rerank
+from dailypapers.search.query import ParsedQuery, arxiv_id_query, author_query, parse_query
+from dailypapers.search.ranker import RERANK_DEPTH, Ranked, first_stage, put_first, rerank
 from dailypapers.search.store import Filters, SearchStore
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ class SearchResult:
     total: int
     offset: int
     notes: list[str] = field(default_factory=list)
+    # the query was an arXiv id or link: the paper it names (None when not here); pages open it
+    arxiv_id: str | None = None
 
 
 class SearchService:
@@ -69,12 +71,15 @@ class SearchService:
         query = parse_query(text)
         filters = filters or Filters()
         notes: list[str] = []
+        wanted = arxiv_id_query(text)
+        if wanted is not None:
+            return self._by_id(query, mode, wanted, filters, offset)
         if query.is_empty:
             return SearchResult(query, mode, mode, [], 0, offset, ["Type some words to search."])
         depth = CANDIDATES if sort == "relevance" and not filters.active else CANDIDATES_SORTED
         depth = max(depth, offset + limit)
         used = self._usable_mode(mode, notes)
-        ranked = self._rank(query, used, depth)
+        ranked = self._authors_first(text, self._rank(query, used, depth), depth)
         if sort == "relevance" and not filters.active:
             # Only the requested page needs loading: the ranking already decided the order.
             page = self._hits(ranked[offset : offset + limit], filters, sort)
@@ -99,6 +104,28 @@ class SearchService:
         return self._hits(ranked, Filters(), "relevance"), "lexical"
 
     # ------------------------------------------------------------------------------------------
+
+    def _by_id(
+        self, query: ParsedQuery, mode: Mode, arxiv_id: str, filters: Filters, offset: int
+    ) -> SearchResult:
+        """An id or a link names one paper: that paper, exactly, or a note that it is not here."""
+        with self.sessions() as session:
+            found = SearchStore(session).paper_by_arxiv_id(arxiv_id, filters)
+        if found is None:
+            note = f"{arxiv_id} is not in this instance yet (or not within these filters)."
+            return SearchResult(query, mode, mode, [], 0, offset, [note], arxiv_id)
+        hits = [Hit(found, 1.0)] if offset == 0 else []
+        return SearchResult(query, mode, mode, hits, 1, offset, [], arxiv_id)
+
+    def _authors_first(self, text: str, ranked: Ranked, depth: int) -> Ranked:
+        """A query that is an author's name puts that author's papers first, in every mode (the
+        meaning of a name says little, so semantic search alone ranks strangers among them)."""
+        name = author_query(text)
+        if name is None:
+            return ranked
+        with self.sessions() as session:
+            theirs = SearchStore(session).papers_by_author(name, depth)
+        return put_first(ranked, theirs) if theirs else ranked
 
     def _usable_mode(self, mode: Mode, notes: list[str]) -> Mode:
         if mode == "lexical":

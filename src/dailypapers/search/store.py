@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from dailypapers.db.models import Paper, PaperEmbedding, SearchQueue
+from dailypapers.db.models import Paper, PaperAuthor, PaperEmbedding, SearchQueue
 from dailypapers.papers.store import category_condition
 from dailypapers.search.documents import SearchDoc
 
@@ -185,6 +185,23 @@ class SearchStore:
                 query = query.where(condition)
             found.update({p.id: p for p in self.session.scalars(query)})
         return found
+
+    def papers_by_author(self, name: str, limit: int) -> list[int]:
+        """Ids of the papers with an author of exactly this name (any case), newest first."""
+        query = (
+            select(Paper.id)
+            .join(PaperAuthor, PaperAuthor.paper_id == Paper.id)
+            .where(func.lower(PaperAuthor.name) == name.lower(), Paper.hidden.is_(False))
+            .order_by(Paper.published_at.desc().nulls_last(), Paper.id.desc())
+            .limit(limit)
+        )
+        return list(dict.fromkeys(self.session.scalars(query)))
+
+    def paper_by_arxiv_id(self, arxiv_id: str, filters: Filters) -> Paper | None:
+        query = select(Paper).where(Paper.arxiv_id == arxiv_id).options(selectinload(Paper.authors))
+        for condition in _conditions(filters):
+            query = query.where(condition)
+        return self.session.scalar(query)
 
     def paper_id_of(self, arxiv_id: str) -> int | None:
         return self.session.scalar(select(Paper.id).where(Paper.arxiv_id == arxiv_id))

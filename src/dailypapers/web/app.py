@@ -23,7 +23,7 @@ from dailypapers.common.ratelimit import RateLimited
 from dailypapers.community.services import user_for_session
 from dailypapers.config import Settings
 from dailypapers.db.engine import WEB_THREADS, make_engine, make_sessionmaker
-from dailypapers.db.errors import storage_condition
+from dailypapers.db.errors import refused_text, storage_condition
 from dailypapers.digest.render import Renderer
 from dailypapers.jobs.schedule import start_scheduler
 from dailypapers.papers.periods import PeriodError
@@ -35,7 +35,9 @@ from dailypapers.web import (
     api,
     arxiv,
     community,
+    csrf,
     digest,
+    docs,
     feeds,
     health,
     metrics,
@@ -43,7 +45,13 @@ from dailypapers.web import (
 )
 from dailypapers.web import search as search_routes
 from dailypapers.web.metrics import HttpMetrics, RequestMetrics
-from dailypapers.web.middleware import AnonymousCache, BodyLimit, RequestState, SecurityHeaders
+from dailypapers.web.middleware import (
+    AnonymousCache,
+    BodyLimit,
+    Conditional,
+    RequestState,
+    SecurityHeaders,
+)
 from dailypapers.web.templating import make_templates
 
 HERE = Path(__file__).parent
@@ -74,6 +82,8 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
         version=__version__,
         description="Daily feed of research papers. The JSON API follows the shapes of "
         "Hugging Face's public `/api/daily_papers` and `/api/papers/{id}`.",
+        docs_url=None,  # web/docs.py serves them with local assets
+        redoc_url=None,
     )
     engine = make_engine(settings)
     app.state.settings = settings
@@ -83,30 +93,29 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.state.templates = make_templates(settings)
     # read once: the key file and the mail templates serve every request
     app.state.signing_key = settings.signing_key()
+    app.state.cookies = csrf.cookie_names(secure=settings.env == "production")
     app.state.mail = Renderer(settings.site_name)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(health.router)
-    app.include_router(metrics.router)
-    app.include_router(admin.router)
-    app.include_router(accounts.router)
-    app.include_router(community.pages)
-    app.include_router(community.router)
-    app.include_router(community.api)
-    app.include_router(digest.router)
-    app.include_router(search_routes.router)
-    app.include_router(arxiv.router)
-    app.include_router(api.router)
-    app.include_router(feeds.router)
-    app.include_router(pages.router)
+    app.mount(docs.ASSETS_URL, docs.assets(), name="docs-assets")
+    for router in ROUTERS:
+        app.include_router(router)
     _install_error_handlers(app, app.state.templates)
     _install_middleware(app, settings)
     return app
 
 
+# every route of the app, in matching order (tests/web/test_form_fuzz.py walks them all)
+ROUTERS = (
+    docs.router, health.router, metrics.router, admin.router, accounts.router, community.pages,
+    community.router, community.api, digest.router, search_routes.router, arxiv.router,
+    api.router, feeds.router, pages.router,
+)  # fmt: skip
+
+
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Outermost first: request metrics (every answer counts, cached or not), the body limit,
-    the anonymous cache, then who is signed in, then security headers (so a cached answer
-    carries them too)."""
+    """Outermost first: request metrics (every answer counts, cached or not), HEAD and
+    conditional GETs (ETag, 304), the body limit, the anonymous cache, then who is signed in,
+    then security headers (so a cached answer carries them too)."""
 
     https = settings.env == "production" and settings.base_url.startswith("https://")
     app.add_middleware(SecurityHeaders, hsts=https)
@@ -114,10 +123,11 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         RequestState,
         sessions=app.state.sessions,
         load_user=user_for_session,
-        secure=settings.env == "production",
+        cookies=app.state.cookies,
     )
     app.add_middleware(AnonymousCache, seconds=settings.cache_seconds, prefixes=CACHED_PREFIXES)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(Conditional)
     app.state.metrics_registry = CollectorRegistry()
     app.add_middleware(RequestMetrics, metrics=HttpMetrics(app.state.metrics_registry))
 
@@ -169,6 +179,8 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     async def _storage_error(request: Request, exc: DBAPIError) -> Response:
         # a read-only or full database: say so, keep serving what can be read; anything else
         # (a duplicate key, a bug) is a plain server error, logged with its traceback
+        if refused_text(exc):
+            return render_error(request, 400, "Text may not contain the NUL character (\\0).")
         message = storage_condition(exc)
         if message is None:
             log.exception("server error on %s %s", request.method, request.url.path)

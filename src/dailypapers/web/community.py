@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Path, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -151,8 +151,9 @@ def ban_user(username: str, user: SignedIn, session: DbSession) -> Response:
 
 
 @pages.get("/submit", response_class=HTMLResponse)
-def submit_page(request: Request) -> Response:
-    return _submit_form(request, None, "")
+def submit_page(request: Request, paper: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """`?paper=` fills the box (the search page links here for an id this instance lacks)."""
+    return _submit_form(request, None, paper)
 
 
 def _submit_form(request: Request, error: str | None, value: str, status: int = 200) -> Response:

@@ -11,10 +11,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Re
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from dailypapers.common.tokens import BadToken, Purpose, make_token
 from dailypapers.db.models import Subscriber
 from dailypapers.digest import services
-from dailypapers.digest.mail import MailError, make_mailer
-from dailypapers.digest.tokens import BadToken, Purpose, make_token
+from dailypapers.digest.mail import send_one
 from dailypapers.web import csrf
 from dailypapers.web.api import ERRORS
 from dailypapers.web.deps import CurrentUser, DbSession, render
@@ -44,13 +44,9 @@ def _origin(request: Request, source: str) -> services.Origin:
 
 def _send_notice(state: Any, notice: services.Notice) -> None:
     settings = state.settings
-    mailer = make_mailer(settings)
-    try:
-        mailer.send(services.notice_message(settings, state.signing_key, state.mail, notice))
-    except MailError as exc:
-        log.warning("subscription mail not sent: %s", exc)
-    finally:
-        mailer.close()
+    send_one(
+        settings, lambda: services.notice_message(settings, state.signing_key, state.mail, notice)
+    )
 
 
 def _request(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -23,6 +26,9 @@ from dailypapers.papers.store import PaperStore
 from dailypapers.web.deps import Papers
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
+ATOM = "http://www.w3.org/2005/Atom"
+ARXIV_ABS = "https://arxiv.org/abs/"
+ET.register_namespace("", ATOM)
 DateParam = Annotated[str | None, Query(description="A feed day, YYYY-MM-DD (default: latest)")]
 CategoryParam = Annotated[
     str | None, Query(max_length=40, description="Only this arXiv category, e.g. cs.CL")
@@ -33,58 +39,99 @@ CategoryParam = Annotated[
 def daily_atom(
     request: Request, store: Papers, date: DateParam = None, category: CategoryParam = None
 ) -> Response:
-    feed = _daily_feed(request.app.state.settings, store, date, category)
-    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
+    feed = _daily_feed(request, store, date, category)
+    return Response(atom_bytes(feed), media_type="application/atom+xml")
 
 
 @router.get("/daily.rss", response_class=Response)
 def daily_rss(
     request: Request, store: Papers, date: DateParam = None, category: CategoryParam = None
 ) -> Response:
-    feed = _daily_feed(request.app.state.settings, store, date, category)
+    feed = _daily_feed(request, store, date, category)
     return Response(feed.rss_str(pretty=True), media_type="application/rss+xml")
 
 
 @router.get("/trending.atom", response_class=Response)
 def trending_atom(request: Request, store: Papers) -> Response:
     settings = request.app.state.settings
-    page = trending(store)
-    feed = build_feed(settings, page, f"{settings.base_url}/feeds/trending.atom")
-    feed.title(f"{settings.site_name} — trending")
-    feed.link(href=f"{settings.base_url}/papers/trending", rel="alternate")
-    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
+    base = settings.base_url
+    feed = build_feed(
+        settings,
+        trending(store),
+        FeedNames(
+            feed_id=f"{base}/feeds/trending",
+            title=f"{settings.site_name} — trending",
+            page_url=f"{base}/papers/trending",
+            self_url=f"{base}/feeds/trending.atom",
+        ),
+    )
+    return Response(atom_bytes(feed), media_type="application/atom+xml")
+
+
+def atom_bytes(feed: FeedGenerator) -> bytes:
+    """feedgen's Atom, with the `rel` it drops from entry links put back (feedgen 1.0 writes
+    every entry link without one, so readers took the arXiv link for the entry's own)."""
+    root = ET.fromstring(feed.atom_str())
+    for link in root.iter(f"{{{ATOM}}}link"):
+        if link.get("rel") is None and link.get("href", "").startswith(ARXIV_ABS):
+            link.set("rel", "related")
+    ET.indent(root)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+@dataclass(frozen=True)
+class FeedNames:
+    feed_id: str  # stable: the same feed keeps its id from day to day
+    title: str
+    page_url: str  # the page it mirrors (rel=alternate; RSS's <link>)
+    self_url: str  # this very feed's URL, as asked (rel=self)
 
 
 def _daily_feed(
-    settings: Settings, store: PaperStore, date: str | None, category: str | None
+    request: Request, store: PaperStore, date: str | None, category: str | None
 ) -> FeedGenerator:
+    settings: Settings = request.app.state.settings
     category = parse_category(category)
     period = resolve_period(store, parse_period(date=date), category)
     page = feed_page(store, period, limit=200, category=category) if period else None
-    return build_feed(settings, page, f"{settings.base_url}/feeds/daily.atom")
+    base = settings.base_url
+    day = page.period.start if page else None
+    query = "?" + urlencode(request.query_params) if request.query_params else ""
+    names = FeedNames(
+        feed_id=f"{base}/feeds/daily" + (f"?category={category}" if category else ""),
+        title=f"{settings.site_name} — " + (day_period(day).label if day else "daily papers"),
+        page_url=f"{base}/papers" + (f"?date={day.isoformat()}" if date and day else ""),
+        self_url=f"{base}{request.url.path}{query}",
+    )
+    return build_feed(settings, page, names)
 
 
-def build_feed(settings: Settings, page: FeedPage | None, self_url: str) -> FeedGenerator:
+def build_feed(settings: Settings, page: FeedPage | None, names: FeedNames) -> FeedGenerator:
     feed = FeedGenerator()
     base = settings.base_url
-    day = page.period.start if page else dt.date.today()
-    feed.id(f"{base}/papers?date={day.isoformat()}")
-    feed.title(f"{settings.site_name} — {day_period(day).label}")
+    feed.id(names.feed_id)
+    feed.title(names.title)
     feed.subtitle("Research papers on the daily feed, most upvoted first.")
-    feed.link(href=f"{base}/papers?date={day.isoformat()}", rel="alternate")
-    feed.link(href=self_url, rel="self")
+    # self first: RSS's channel <link> is the last link given, and must be the page
+    feed.link(href=names.self_url, rel="self")
+    feed.link(href=names.page_url, rel="alternate")
     feed.language("en")
-    feed.updated(_utc(dt.datetime.combine(day, dt.time())))
+    items = page.items if page else []
+    newest = max(
+        (i.submitted_at or dt.datetime.combine(i.feed_date, dt.time()) for i in items), default=None
+    )
+    feed.updated(_utc(newest or dt.datetime(1970, 1, 1)))  # stable, so its ETag is too
     # feedgen adds entries at the top, so add in reverse to keep the most upvoted first.
-    for item in reversed(page.items if page else []):
+    for item in reversed(items):
         paper = item.paper
         url = f"{base}/papers/{paper.arxiv_id}"
         entry = feed.add_entry()
         entry.id(url)
         entry.guid(url, permalink=True)
         entry.title(xml_safe(paper.title))
+        # the local page everywhere (Atom's alternate, RSS's <link>); arXiv as related
+        entry.link(href=f"{ARXIV_ABS}{paper.arxiv_id}", rel="related")
         entry.link(href=url, rel="alternate")
-        entry.link(href=f"https://arxiv.org/abs/{paper.arxiv_id}", rel="related")
         entry.summary(xml_safe(paper.abstract or paper.title))
         for name in paper.author_names or ["Unknown"]:
             entry.author(name=xml_safe(name))

@@ -4,6 +4,7 @@ anonymous API/feed answers. bench/web.py measures what they cost."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,9 +18,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.web import csrf
 from dailypapers.web.security import CSP, DOCS_CSP, HEADERS
-
-SESSION_COOKIE = "dp_session"
-
 
 # Pages whose URL or body is a credential (mailed tokens, API tokens, a user's data): never kept
 # by a browser or proxy cache.
@@ -72,19 +70,19 @@ class RequestState:
         app: ASGIApp,
         sessions: Callable[[], Session],
         load_user: Callable[[Session, str], Any],
-        secure: bool,
+        cookies: csrf.CookieNames,
     ) -> None:
         self.app = app
         self.sessions = sessions
         self.load_user = load_user
-        self.secure = secure
+        self.cookies = cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         state = scope.setdefault("state", {})
         state["user"] = state["db"] = None
-        token = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
+        token = HTTPConnection(scope).cookies.get(self.cookies.session)
         try:
             if token:
                 state["db"] = self.sessions()
@@ -105,7 +103,7 @@ class RequestState:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and state.get("new_csrf"):
                 headers = MutableHeaders(scope=message)
-                headers.append("set-cookie", csrf.cookie_header(state["new_csrf"], self.secure))
+                headers.append("set-cookie", csrf.cookie_header(self.cookies, state["new_csrf"]))
             await send(message)
 
         return send_with_cookie
@@ -132,7 +130,7 @@ class AnonymousCache:
         if not scope["path"].startswith(self.prefixes):
             return False
         for name, value in scope["headers"]:
-            if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE.encode() in value):
+            if name == b"authorization" or (name == b"cookie" and b"dp_session=" in value):
                 return False
         return True
 
@@ -181,6 +179,78 @@ class AnonymousCache:
         self.entries.move_to_end(key)
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
+
+
+class Conditional:
+    """HEAD wherever GET works (the GET runs, its body is dropped, its headers kept), and an
+    `ETag` on every complete 200 answer that may be stored (feeds, the API, pages): a request
+    whose `If-None-Match` names it gets 304 and no body, so feed readers and scripts polling the
+    API stop downloading what they have. Streamed and `no-store` answers pass untouched."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+        asked = HTTPConnection(scope).headers.get("if-none-match", "")
+        start: Message | None = None
+        chunks: list[bytes] = []
+        passing = False
+
+        async def forward(message: Message) -> None:
+            nonlocal start, passing
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                return await send(message)
+            if passing:
+                return await send({**message, "body": b""} if head else message)
+            chunks.append(message.get("body", b""))
+            size = sum(len(c) for c in chunks)
+            if message.get("more_body") and size <= self.max_bytes:
+                return
+            if message.get("more_body"):  # too big to hold: stream the rest as it comes
+                passing = True
+                await send(start)
+                body = b"".join(chunks)
+                return await send({**message, "body": b"" if head else body})
+            await self._answer(start, b"".join(chunks), asked, head, send)
+
+        await self.app(scope, receive, forward)
+
+    async def _answer(
+        self, start: Message, body: bytes, asked: str, head: bool, send: Send
+    ) -> None:
+        headers = MutableHeaders(scope=start)
+        storable = start["status"] == 200 and "no-store" not in headers.get("cache-control", "")
+        if storable:
+            if "etag" not in headers:
+                headers["etag"] = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+            if _matches(asked, headers["etag"]):
+                kept = {"etag", "cache-control", "vary", "last-modified", "expires"}
+                for name in [k for k in headers.keys() if k not in kept]:  # noqa: SIM118
+                    if name.startswith("content-") or name in ("transfer-encoding",):
+                        del headers[name]
+                await send({**start, "status": 304})
+                return await send({"type": "http.response.body", "body": b""})
+        await send(start)
+        await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+def _matches(asked: str, etag: str) -> bool:
+    """If-None-Match: "*" or a list of tags, weak or strong (a weak match is enough for GET)."""
+    if not asked:
+        return False
+    if asked.strip() == "*":
+        return True
+    tags = {t.strip().removeprefix("W/") for t in asked.split(",")}
+    return etag.removeprefix("W/") in tags
 
 
 class BodyLimit:

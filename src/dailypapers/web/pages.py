@@ -3,10 +3,11 @@ web/api.py (`/api/daily_papers`, `/api/papers/{id}`) and web/feeds.py (Atom/RSS)
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from dailypapers.community import comments
@@ -26,6 +27,14 @@ from dailypapers.papers.store import PaperStore
 from dailypapers.web.deps import CurrentUser, PagePaper, Papers, render
 
 router = APIRouter(include_in_schema=False)
+FAVICON = Path(__file__).parent / "static" / "favicon.ico"
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it at the root whatever the page says."""
+    headers = {"Cache-Control": "public, max-age=604800"}
+    return FileResponse(FAVICON, media_type="image/x-icon", headers=headers)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -103,11 +112,9 @@ def trending_page(request: Request, store: Papers, user: CurrentUser) -> Respons
 
 
 def card_marks(session: Session, user: User | None, paper_ids: list[int]) -> dict[str, Any]:
-    """What cards show beside each paper: the reader's pressed vote buttons, comment counts."""
-    return {
-        "voted": voted_ids(session, user, paper_ids),
-        "ccounts": comments.count_visible(session, paper_ids),
-    }
+    """What cards show beside each paper: the reader's pressed vote buttons (comment counts
+    are on the papers themselves)."""
+    return {"voted": voted_ids(session, user, paper_ids)}
 
 
 def voted_ids(session: Session, user: User | None, paper_ids: list[int]) -> set[int]:

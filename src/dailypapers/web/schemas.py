@@ -35,7 +35,10 @@ class PaperOut(BaseModel):
     publishedAt: dt.datetime | None = Field(description="When the paper appeared on arXiv (UTC)")
     submittedOnDailyAt: dt.datetime | None = None
     upvotes: int
-    numComments: int
+    numComments: int = Field(
+        description="Comments on the source (Hugging Face) plus visible comments posted here"
+    )
+    communityComments: int = Field(0, description="Of numComments, those posted here")
     githubRepo: str | None = None
     githubStars: int | None = None
     projectPage: str | None = None
@@ -57,7 +60,8 @@ class PaperOut(BaseModel):
             publishedAt=utc(paper.published_at),
             submittedOnDailyAt=utc(submitted_at),
             upvotes=paper.votes,
-            numComments=paper.num_comments,
+            numComments=paper.comments_total,
+            communityComments=paper.community_comments or 0,
             githubRepo=paper.github_repo,
             githubStars=paper.github_stars,
             projectPage=paper.project_page,
@@ -88,7 +92,7 @@ class DailyPaperOut(BaseModel):
             feedDate=item.feed_date,
             title=paper.title,
             summary=paper.abstract,
-            numComments=paper.num_comments,
+            numComments=paper.comments_total,
             submittedBy=SubmitterOut(fullname=item.submitted_by, name=item.submitted_by)
             if item.submitted_by
             else None,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from feedgen.feed import FeedGenerator
 
 from dailypapers.papers.periods import parse_day
@@ -16,7 +16,7 @@ from dailypapers.search.highlight import highlight, snippet
 from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
 from dailypapers.search.store import Filters
 from dailypapers.web.deps import ApiPaper, CurrentUser, DbSession, render
-from dailypapers.web.feeds import xml_safe
+from dailypapers.web.feeds import atom_bytes, xml_safe
 from dailypapers.web.pages import voted_ids
 from dailypapers.web.schemas import PaperOut
 
@@ -58,7 +58,7 @@ def _item(hit: Hit, result: SearchResult) -> dict[str, Any]:
         "title": hit.paper.title,
         "summary": hit.paper.abstract,
         "publishedAt": paper["publishedAt"],
-        "numComments": hit.paper.num_comments,
+        "numComments": hit.paper.comments_total,
         "searchMode": result.used,
         "score": round(hit.score, 6),
         "highlight": {
@@ -127,6 +127,8 @@ def search_page(
     result = service.search(
         q, mode=mode, limit=size, offset=(page - 1) * size, filters=filters, sort=sort
     )
+    if result.arxiv_id and result.hits:  # an id or a link in the box opens that paper
+        return RedirectResponse(f"/papers/{result.arxiv_id}", status_code=303)
     words = result.query.highlight_words
     rows = [
         (h, highlight(h.paper.title, words), snippet(h.paper.abstract, words)) for h in result.hits
@@ -160,9 +162,11 @@ def search_feed(
     base = settings.base_url
     feed.id(f"{base}/search?q={quote(q)}")
     feed.title(xml_safe(f"{settings.site_name} — search: {q[:100]}"))
-    feed.link(href=f"{base}/search?q={quote(q)}", rel="alternate")
     feed.link(href=f"{base}/feeds/search.atom?q={quote(q)}", rel="self")
-    feed.updated(dt.datetime.now(dt.UTC))
+    feed.link(href=f"{base}/search?q={quote(q)}", rel="alternate")
+    # the newest paper's date, not the clock: an unchanged search keeps its ETag
+    dates = [(h.paper.published_at or h.paper.created_at) for h in result.hits]
+    feed.updated(max(dates, default=dt.datetime(1970, 1, 1)).replace(tzinfo=dt.UTC))
     for hit in reversed(result.hits):
         paper = hit.paper
         url = f"{base}/papers/{paper.arxiv_id}"
@@ -176,4 +180,4 @@ def search_feed(
         when = (paper.published_at or paper.created_at).replace(tzinfo=dt.UTC)
         entry.published(when)
         entry.updated(when)
-    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
+    return Response(atom_bytes(feed), media_type="application/atom+xml")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from dailypapers.config import Settings
 from dailypapers.papers.records import web_url
@@ -17,6 +19,21 @@ def author_line(names: list[str], shown: int = 6) -> str:
     if len(names) <= shown:
         return ", ".join(names)
     return ", ".join(names[:shown]) + f" +{len(names) - shown} more"
+
+
+def author_url(name: str) -> str:
+    """Where an author's name leads: a search for it, which puts their papers first (until
+    authors have pages of their own)."""
+    return "/search?q=" + quote(f'"{name}"')
+
+
+def author_links(names: list[str], shown: int = 6) -> Markup:
+    """author_line, each name a link to its papers (escaped: names come from imported data)."""
+    links = [
+        Markup('<a class="author" href="{}">{}</a>').format(author_url(n), n) for n in names[:shown]
+    ]
+    more = Markup(f" +{len(names) - shown} more") if len(names) > shown else Markup("")
+    return Markup(", ").join(links) + more
 
 
 def human_date(value: dt.date | dt.datetime | None) -> str:
@@ -34,6 +51,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         directory=Path(__file__).parent / "templates", context_processors=[_request_context]
     )
     templates.env.filters["authors"] = author_line
+    templates.env.filters["author_links"] = author_links
+    templates.env.filters["author_url"] = author_url
     templates.env.filters["human_date"] = human_date
     templates.env.filters["web_url"] = web_url  # http(s) links only, whatever was stored
     templates.env.globals["site_name"] = settings.site_name

@@ -1,6 +1,6 @@
 import pytest
 
-from dailypapers.digest.tokens import BadToken, make_token, read_token
+from dailypapers.common.tokens import BadToken, make_token, read_token
 
 KEY = b"k" * 32
 

@@ -2,7 +2,8 @@
 
 A token is the reader's random id plus an HMAC over (purpose, id, expiry): it reveals nothing about
 the address, cannot be forged or guessed without the key, and one purpose's token does not open
-another's page. Unsubscribe and manage tokens never expire; confirmation tokens do.
+another's page. Unsubscribe and manage tokens never expire; confirmation tokens do, and so do the
+account links ("signup": finish signing up; "verify": confirm an older account's address).
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ import hmac
 import time
 from typing import Literal
 
-Purpose = Literal["confirm", "manage", "unsubscribe"]
+Purpose = Literal["confirm", "manage", "unsubscribe", "signup", "verify"]
 CONFIRM_LIFETIME = 7 * 86400
+ACCOUNT_LIFETIME = 2 * 86400
+EXPIRED = {
+    "signup": "This link has expired; sign up again to get a new one.",
+    "verify": "This link has expired; ask for a new one on your account page.",
+}
 _NEVER = 0
 
 
@@ -52,5 +58,7 @@ def read_token(key: bytes, purpose: Purpose, token: str, now: float | None = Non
     if not hmac.compare_digest(signature, _signature(key, purpose, reader, expires)):
         raise BadToken("This link is not valid.")
     if expires != _NEVER and expires < (now or time.time()):
-        raise BadToken("This link has expired; subscribe again to get a new one.")
+        raise BadToken(
+            EXPIRED.get(purpose, "This link has expired; subscribe again to get a new one.")
+        )
     return reader
