@@ -89,3 +89,25 @@ def test_edited_text_is_reindexed(indexed, search, sessions):
     assert ids(indexed.search("hyena", mode="lexical")) == ["2606.00004"]
     assert ids(indexed.search('"state space"', mode="lexical")) == ["2606.00004"]  # abstract
     assert indexed.search("survey of state", mode="lexical").hits
+
+
+def test_nonsense_finds_no_close_match_and_shows_the_nearest_as_such(indexed):
+    for mode in ("hybrid", "semantic"):
+        result = indexed.search("qwzxkjvbnm florbix", mode=mode)
+        assert result.nearest_only and "No close matches" in " ".join(result.notes), mode
+        assert 0 < len(result.hits) <= 5 and result.total == len(result.hits)
+    assert indexed.search("qwzxkjvbnm florbix", mode="lexical").hits == []
+
+
+def test_a_real_query_keeps_its_matches_and_drops_far_ones(indexed):
+    result = indexed.search("protein diffusion", mode="hybrid")
+    assert not result.nearest_only and ids(result)[0] == "2606.00003"
+    # papers found by meaning alone and far from the query are not listed as matches
+    assert len(result.hits) < len(PAPERS)
+
+
+def test_the_search_page_says_when_nothing_is_close(client, indexed):
+    page = client.get("/search", params={"q": "qwzxkjvbnm florbix"}).text
+    assert "No close matches" in page and "nearest in meaning, none a close match" in page
+    answer = client.get("/api/papers/search", params={"q": "qwzxkjvbnm florbix"})
+    assert "No close matches" in answer.headers["x-search-notes"]

@@ -83,3 +83,25 @@ def test_comments_render_tables_and_keep_math_readable():
     assert "5$ and 6$" in html  # prices stay prose
     assert "<table>" in html and "<td>2</td>" in html
     assert '<span class="evil"' not in render('<span class="evil">x</span>')  # shown as text
+
+
+def test_a_category_that_matches_nothing_says_why(client, sessions):
+    store_records(sessions, record(arxiv_id="2606.00061", title="Uncategorised paper"))
+    answer = client.get("/api/papers/search", params={"q": "paper", "category": "cs.CL"})
+    assert answer.json() == []
+    assert "No paper here has arXiv categories yet" in answer.headers["x-search-notes"]
+    page = client.get("/search", params={"q": "paper", "category": "cs.CL"}).text
+    assert "sync --only enrich" in page
+    subscribed = client.post(
+        "/api/subscriptions", json={"email": "ada@example.org", "categories": ["cs.CL", "cs.LG"]}
+    )
+    assert subscribed.status_code == 202
+    assert "a category matches nothing until then" in subscribed.json()["message"]
+    # once papers have categories, an unknown one is named
+    store_records(sessions, record(arxiv_id="2606.00062", categories="cs.LG stat.ML"))
+    named = client.post(
+        "/api/subscriptions", json={"email": "bob@example.org", "categories": ["cs.CL", "cs.LG"]}
+    )
+    assert "No paper here is in cs.CL yet." in named.json()["message"]
+    words = client.post("/api/subscriptions", json={"email": "eve@example.org"})
+    assert "categor" not in words.json()["message"]

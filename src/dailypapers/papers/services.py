@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dailypapers.db.models import Paper
@@ -26,6 +27,23 @@ def parse_category(value: str | None) -> str | None:
     if not _CATEGORY.match(value):
         raise CategoryError(f"not an arXiv category: {value[:40]!r} (e.g. cs.CL)")
     return value
+
+
+def categories_note(store: PaperStore, categories: Sequence[str]) -> str | None:
+    """Why a category filter or interest will match nothing here, or None when it can match:
+    no paper has categories yet (they come from arXiv metadata), or none lists these."""
+    if not categories:
+        return None
+    if not store.has_category():
+        return (
+            "No paper here has arXiv categories yet: they come from arXiv's metadata, fetched by "
+            "the enrich job (`dailypapers sync --only enrich`), so a category matches nothing "
+            "until then; words and authors work now."
+        )
+    missing = [c for c in categories if not store.has_category(c)]
+    if missing:
+        return f"No paper here is in {', '.join(missing)} yet."
+    return None
 
 
 @dataclass(frozen=True)

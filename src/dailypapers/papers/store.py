@@ -288,6 +288,16 @@ class PaperStore:
     def count_papers(self) -> int:
         return self.session.scalar(select(func.count(Paper.id))) or 0
 
+    def has_category(self, category: str | None = None) -> bool:
+        """Whether any visible paper lists `category` (any category at all when None)."""
+        condition = (
+            Paper.categories.is_not(None) & (Paper.categories != "")
+            if category is None
+            else category_condition(category)
+        )
+        query = select(Paper.id).where(condition, Paper.hidden.is_(False)).limit(1)
+        return self.session.scalar(query) is not None
+
     def latest_feed_date(self, category: str | None = None) -> dt.date | None:
         query = select(func.max(FeedEntry.feed_date))
         found: dt.date | None = self.session.scalar(_visible(query, category))

@@ -14,6 +14,8 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,8 @@ from dailypapers.papers.records import PaperRecord
 from dailypapers.papers.store import PaperStore
 from dailypapers.search.embeddings import Embedder
 from dailypapers.search.metrics import mrr_at, ndcg_at, recall_at
-from dailypapers.search.runtime import build_search
-from dailypapers.search.service import MODES
+from dailypapers.search.runtime import SearchRuntime, build_search
+from dailypapers.search.service import MODES, Mode
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -86,6 +88,35 @@ def evaluate(
 ) -> dict[str, Any]:
     """`database_url`: an empty database to evaluate on (PostgreSQL: its own search engines);
     by default a temporary SQLite file."""
+    with beir_instance(folder, split, embedder, progress, database_url) as built:
+        report, latencies = score_modes(built, MODES, progress)
+    report.update(
+        docs=built.docs,
+        queries=len(built.qrels),
+        index_s=round(built.index_s, 2),
+        query_ms_p50=round(statistics.median(latencies) * 1000, 2) if latencies else None,
+    )
+    return report
+
+
+@dataclass
+class BeirInstance:
+    runtime: SearchRuntime
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+    docs: int
+    index_s: float
+
+
+@contextmanager
+def beir_instance(
+    folder: Path,
+    split: str = "test",
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    database_url: str = "",
+) -> Iterator[BeirInstance]:
+    """A throwaway instance holding the BEIR corpus, indexed as the site indexes papers."""
     corpus, queries, qrels = load_beir(folder, split)
     with tempfile.TemporaryDirectory(prefix="dailypapers-eval-") as tmp:
         settings = Settings(
@@ -110,28 +141,31 @@ def evaluate(
 
         runtime.indexer.embed_pending(batch=32, progress=tick)
         runtime.indexer.refresh_vectors()
-        index_s = time.perf_counter() - started
-        report: dict[str, Any] = {}
-        latencies: list[float] = []
-        for mode in MODES:
-            scores = {"ndcg@10": 0.0, "recall@100": 0.0, "mrr@10": 0.0}
-            for done, (qid, relevant) in enumerate(sorted(qrels.items()), start=1):
-                t0 = time.perf_counter()
-                result = runtime.service.search(queries[qid], mode=mode, limit=100)
-                if mode == "hybrid":
-                    latencies.append(time.perf_counter() - t0)
-                ranked = [h.paper.arxiv_id for h in result.hits]
-                scores["ndcg@10"] += ndcg_at(ranked, relevant)
-                scores["recall@100"] += recall_at(ranked, relevant)
-                scores["mrr@10"] += mrr_at(ranked, relevant)
-                if progress:
-                    progress(mode, done, len(qrels))
-            report[mode] = {k: round(v / max(len(qrels), 1), 4) for k, v in scores.items()}
-        engine.dispose()
-    report.update(
-        docs=len(corpus),
-        queries=len(qrels),
-        index_s=round(index_s, 2),
-        query_ms_p50=round(statistics.median(latencies) * 1000, 2) if latencies else None,
-    )
-    return report
+        try:
+            yield BeirInstance(runtime, queries, qrels, len(corpus), time.perf_counter() - started)
+        finally:
+            engine.dispose()
+
+
+def score_modes(
+    built: BeirInstance, modes: tuple[Mode, ...], progress: Progress | None = None
+) -> tuple[dict[str, Any], list[float]]:
+    """nDCG@10, Recall@100 and MRR@10 per mode, through SearchService; hybrid latencies."""
+    report: dict[str, Any] = {}
+    latencies: list[float] = []
+    qrels, queries = built.qrels, built.queries
+    for mode in modes:
+        scores = {"ndcg@10": 0.0, "recall@100": 0.0, "mrr@10": 0.0}
+        for done, (qid, relevant) in enumerate(sorted(qrels.items()), start=1):
+            t0 = time.perf_counter()
+            result = built.runtime.service.search(queries[qid], mode=mode, limit=100)
+            if mode == "hybrid":
+                latencies.append(time.perf_counter() - t0)
+            ranked = [h.paper.arxiv_id for h in result.hits]
+            scores["ndcg@10"] += ndcg_at(ranked, relevant)
+            scores["recall@100"] += recall_at(ranked, relevant)
+            scores["mrr@10"] += mrr_at(ranked, relevant)
+            if progress:
+                progress(mode, done, len(qrels))
+        report[mode] = {k: round(v / max(len(qrels), 1), 4) for k, v in scores.items()}
+    return report, latencies

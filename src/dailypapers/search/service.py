@@ -24,6 +24,12 @@ Sort = Literal["relevance", "date", "upvotes"]
 MODES: tuple[Mode, ...] = ("lexical", "semantic", "hybrid")
 CANDIDATES = 200  # per engine, for relevance order
 CANDIDATES_SORTED = 1000  # per engine, when sorting by date/upvotes or filtering
+# A paper only the dense side found is a match when its cosine to the query reaches CLOSE. On
+# SciFact train, 3% of relevant (claim, abstract) pairs fall below it, while nonsense queries
+# ("qwzxkjvbnm florbix", "asdf qwer") peak at 0.14-0.27 (docs/decisions.md).
+CLOSE = 0.25
+NEAREST = 5  # shown, as "nearest, not matches", when nothing is close
+NO_CLOSE_MATCH = "No close matches; the papers nearest in meaning:"
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     # the query was an arXiv id or link: the paper it names (None when not here); pages open it
     arxiv_id: str | None = None
+    nearest_only: bool = False  # nothing matched closely: the hits are the nearest, not matches
 
 
 class SearchService:
@@ -79,14 +86,24 @@ class SearchService:
         depth = CANDIDATES if sort == "relevance" and not filters.active else CANDIDATES_SORTED
         depth = max(depth, offset + limit)
         used = self._usable_mode(mode, notes)
-        ranked = self._authors_first(text, self._rank(query, used, depth), depth)
+        ranked, weak = self._rank(query, used, depth)
+        theirs = self._by_author(text, depth)
+        if theirs:  # a name: the author's papers first, in every mode, and always matches
+            ranked, weak = put_first(ranked, theirs), weak.difference(theirs)
+        close = [(pid, score) for pid, score in ranked if pid not in weak]
+        nearest_only = bool(ranked) and not close
+        if nearest_only:  # nothing matches: say so, and show a few nearest as such
+            notes.append(NO_CLOSE_MATCH)
+        ranked = ranked[:NEAREST] if nearest_only else close
         if sort == "relevance" and not filters.active:
             # Only the requested page needs loading: the ranking already decided the order.
             page = self._hits(ranked[offset : offset + limit], filters, sort)
-            return SearchResult(query, mode, used, page, len(ranked), offset, notes)
-        hits = self._hits(ranked, filters, sort)
+            total = len(ranked)
+        else:
+            hits = self._hits(ranked, filters, sort)
+            page, total = hits[offset : offset + limit], len(hits)
         return SearchResult(
-            query, mode, used, hits[offset : offset + limit], len(hits), offset, notes
+            query, mode, used, page, total, offset, notes, nearest_only=nearest_only
         )
 
     def similar(self, paper_id: int, limit: int = 10) -> tuple[list[Hit], Mode]:
@@ -117,15 +134,14 @@ class SearchService:
         hits = [Hit(found, 1.0)] if offset == 0 else []
         return SearchResult(query, mode, mode, hits, 1, offset, [], arxiv_id)
 
-    def _authors_first(self, text: str, ranked: Ranked, depth: int) -> Ranked:
-        """A query that is an author's name puts that author's papers first, in every mode (the
-        meaning of a name says little, so semantic search alone ranks strangers among them)."""
+    def _by_author(self, text: str, depth: int) -> list[int]:
+        """When the query is an author's name, their papers (the meaning of a name says little,
+        so semantic search alone ranks strangers among them); else nothing."""
         name = author_query(text)
         if name is None:
-            return ranked
+            return []
         with self.sessions() as session:
-            theirs = SearchStore(session).papers_by_author(name, depth)
-        return put_first(ranked, theirs) if theirs else ranked
+            return SearchStore(session).papers_by_author(name, depth)
 
     def _usable_mode(self, mode: Mode, notes: list[str]) -> Mode:
         if mode == "lexical":
@@ -145,15 +161,19 @@ class SearchService:
             )
         return mode
 
-    def _rank(self, query: ParsedQuery, mode: Mode, depth: int) -> Ranked:
+    def _rank(self, query: ParsedQuery, mode: Mode, depth: int) -> tuple[Ranked, set[int]]:
+        """The ranking, and the papers in it that are not close matches (found by meaning
+        alone, below CLOSE)."""
         lexical = self.lexical.search(query, depth) if mode != "semantic" else []
         if mode == "lexical":
-            return lexical
+            return lexical, set()
         assert self.embedder is not None
         vector = self.embedder.embed([query.text])[0]
         semantic = self.vectors.search(vector, depth)
+        found_by_words = {doc for doc, _ in lexical}
+        weak = {d for d, cos in semantic if cos < CLOSE and d not in found_by_words}
         if mode == "semantic":
-            return semantic
+            return semantic, weak
         cosines = dict(semantic)
         missing = [doc for doc, _ in lexical if doc not in cosines]
         cosines.update(self.vectors.scores_for(vector, missing))
@@ -162,7 +182,7 @@ class SearchService:
         with self.sessions() as session:
             sentences = SearchStore(session).sentence_vectors(head, self.vectors.dim)
         best = {doc: float((m.astype(np.float32) @ vector).max()) for doc, m in sentences.items()}
-        return rerank(stage1, best, cosines)
+        return rerank(stage1, best, cosines), weak
 
     def _hits(self, ranked: Ranked, filters: Filters, sort: Sort) -> list[Hit]:
         ids = [paper_id for paper_id, _ in ranked]

@@ -15,6 +15,8 @@ from dailypapers.common.tokens import BadToken, Purpose, make_token
 from dailypapers.db.models import Subscriber
 from dailypapers.digest import services
 from dailypapers.digest.mail import send_one
+from dailypapers.papers.services import categories_note
+from dailypapers.papers.store import PaperStore
 from dailypapers.web import csrf
 from dailypapers.web.api import ERRORS
 from dailypapers.web.deps import CurrentUser, DbSession, render
@@ -55,8 +57,9 @@ def _request(
     background: BackgroundTasks,
     form: dict[str, Any],
     source: str,
-) -> None:
-    """Validate and record a request; raises SubscriptionError with problems for the form."""
+) -> str:
+    """Validate and record a request; raises SubscriptionError with problems for the form. The
+    answer's message: sent, and why its categories would match nothing here, if they would."""
     app = request.app.state
     frequency, interests = services.parse_preferences(
         form["frequency"],
@@ -75,6 +78,8 @@ def _request(
     )
     if notice is not None:  # sent after the response, so after this request's commit
         background.add_task(_send_notice, app, notice)
+    note = categories_note(PaperStore(session), interests.categories)
+    return f"{SENT} {note}" if note else SENT
 
 
 def _form_values(user: Any) -> dict[str, Any]:
@@ -114,11 +119,11 @@ def subscribe(
         like_upvoted=like_upvoted,
     )
     try:
-        _request(request, session, background, form, "web form /subscribe")
+        message = _request(request, session, background, form, "web form /subscribe")
     except services.SubscriptionError as exc:
         context = {"form": form, "problems": exc.problems}
         return render(request, "subscribe.html", context, status=400)
-    return render(request, "subscribe_sent.html", {"message": SENT, "email": email})
+    return render(request, "subscribe_sent.html", {"message": message, "email": email})
 
 
 @router.post(
@@ -136,10 +141,10 @@ def subscribe_api(
     for name in ("categories", "keywords", "authors"):
         form[name] = "\n".join(form[name])
     try:
-        _request(request, session, background, form, "api /api/subscriptions")
+        message = _request(request, session, background, form, "api /api/subscriptions")
     except services.SubscriptionError as exc:
         raise HTTPException(400, " ".join(exc.problems)) from exc
-    return SubscriptionRequested(message=SENT)
+    return SubscriptionRequested(message=message)
 
 
 def _subscriber(request: Request, purpose: Purpose, token: str, session: Session) -> Subscriber:

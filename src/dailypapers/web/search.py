@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from feedgen.feed import FeedGenerator
 
 from dailypapers.papers.periods import parse_day
-from dailypapers.papers.services import parse_category
+from dailypapers.papers.services import categories_note, parse_category
+from dailypapers.papers.store import PaperStore
 from dailypapers.search.highlight import highlight, snippet
 from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
 from dailypapers.search.store import Filters
-from dailypapers.web.deps import ApiPaper, CurrentUser, DbSession, render
+from dailypapers.web.deps import ApiPaper, CurrentUser, DbSession, Papers, render
 from dailypapers.web.feeds import atom_bytes, xml_safe
 from dailypapers.web.pages import voted_ids
 from dailypapers.web.schemas import PaperOut
@@ -78,6 +79,7 @@ def _headers(result: SearchResult) -> dict[str, str]:
 @router.get("/api/papers/search", tags=["search"])
 def api_search(
     service: Service,
+    store: Papers,
     q: Q = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     p: Annotated[int, Query(ge=0, le=1000, description="Page, from 0")] = 0,
@@ -92,7 +94,16 @@ def api_search(
     lexical while embeddings are missing, and `X-Search-Notes` says why."""
     filters = make_filters(date_from, date_to, category, min_upvotes)
     result = service.search(q, mode=mode, limit=limit, offset=p * limit, filters=filters, sort=sort)
+    _explain_category(store, filters, result)
     return JSONResponse([_item(h, result) for h in result.hits], headers=_headers(result))
+
+
+def _explain_category(store: PaperStore, filters: Filters, result: SearchResult) -> None:
+    """Nothing found within a category: say when the category is why."""
+    if filters.category and not result.hits:
+        note = categories_note(store, [filters.category])
+        if note:
+            result.notes.append(note)
 
 
 @router.get("/api/papers/{arxiv_id:path}/similar", tags=["search"])
@@ -127,6 +138,7 @@ def search_page(
     result = service.search(
         q, mode=mode, limit=size, offset=(page - 1) * size, filters=filters, sort=sort
     )
+    _explain_category(PaperStore(session), filters, result)
     if result.arxiv_id and result.hits:  # an id or a link in the box opens that paper
         return RedirectResponse(f"/papers/{result.arxiv_id}", status_code=303)
     words = result.query.highlight_words
