@@ -14,7 +14,7 @@ from pathlib import Path
 FIELDS = (
     "arxiv_id", "daily_date", "title", "abstract", "authors", "published_at",
     "submitted_on_daily_at", "upvotes", "num_comments", "github_repo", "github_stars",
-    "project_page",
+    "project_page", "organization", "submitted_by",
 )  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -48,7 +48,11 @@ def test_daily_papers_shape_matches_hugging_face(client, papers):
         "upvotes",
         "githubRepo",
     }
-    assert paper["authors"] == [{"name": "Ada Lovelace"}, {"name": "Alan Turing"}]
+    hidden = {"hidden": False}  # as Hugging Face lists an author
+    assert paper["authors"] == [
+        {"name": "Ada Lovelace", **hidden},
+        {"name": "Alan Turing", **hidden},
+    ]
     assert paper["githubRepo"] == "https://github.com/e/e"
     assert item["publishedAt"].startswith("2026-06-12T06:00")
     assert items[0]["submittedBy"]["fullname"] == "AK"

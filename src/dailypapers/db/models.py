@@ -45,7 +45,13 @@ class Paper(Base):
     github_repo: Mapped[str | None] = mapped_column(String(500))
     github_stars: Mapped[int | None] = mapped_column(Integer)
     project_page: Mapped[str | None] = mapped_column(String(500))
-    organization: Mapped[str | None] = mapped_column(String(300))
+    organization: Mapped[str | None] = mapped_column(String(300))  # its full name, as shown
+    # the organization's handle on Hugging Face ("Tsinghua"): /api/daily_papers and pages by it
+    organization_name: Mapped[str | None] = mapped_column(String(100), index=True)
+    # what Hugging Face sends beyond our columns, verbatim JSON (never its AI text): the
+    # organization and submitter objects, authors with their ids, discussionId, thumbnail,
+    # mediaUrls, githubRepoAddedBy, isAuthorParticipating (ingest/hf_daily.py HF_KEPT)
+    hf_fields: Mapped[str | None] = mapped_column(Text)
     primary_category: Mapped[str | None] = mapped_column(String(64))
     categories: Mapped[str | None] = mapped_column(String(500))  # space-separated, like arXiv
     arxiv_updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -115,6 +121,8 @@ class FeedEntry(Base):
     feed_date: Mapped[dt.date] = mapped_column(Date)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     submitted_by: Mapped[str | None] = mapped_column(String(300))
+    # the submitter's handle (Hugging Face `name`, or the local username): ?submitter= filters it
+    submitter_name: Mapped[str | None] = mapped_column(String(100), index=True)
     source: Mapped[str] = mapped_column(String(32), default="hf-daily")
     submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -71,6 +71,8 @@ def record_from_item(
         raise RecordError(f"{arxiv_id}: missing title")
     submitter = item.get("submittedBy") or paper.get("submittedOnDailyBy") or {}
     organization = item.get("organization") or paper.get("organization") or {}
+    handle = submitter.get("name") or submitter.get("user") if isinstance(submitter, dict) else None
+    org_handle = organization.get("name") if isinstance(organization, dict) else None
     return PaperRecord(
         arxiv_id=arxiv_id,
         version=version,
@@ -83,6 +85,7 @@ def record_from_item(
         submitted_by=optional_text(submitter.get("fullname") or submitter.get("name"), 300)
         if isinstance(submitter, dict)
         else None,
+        submitter_name=optional_text(handle, 100),
         upvotes=optional_int(paper.get("upvotes"), "upvotes"),
         num_comments=optional_int(item.get("numComments"), "numComments"),
         github_repo=optional_url(paper.get("githubRepo")),
@@ -91,8 +94,31 @@ def record_from_item(
         organization=optional_text(organization.get("fullname") or organization.get("name"), 300)
         if isinstance(organization, dict)
         else None,
+        organization_name=optional_text(org_handle, 100),
+        hf_fields=kept_fields(item),
         observed_at=observed_at,
     )
+
+
+# What Hugging Face sends that our columns do not hold, kept verbatim (paper-level keys first,
+# then the item's); never its AI text (ai_summary, ai_keywords, ai_summary_model).
+HF_KEPT = (
+    "authors", "discussionId", "mediaUrls", "thumbnail", "githubRepoAddedBy",
+    "isAuthorParticipating", "organization", "submittedOnDailyBy", "submittedBy",
+)  # fmt: skip
+
+
+def kept_fields(item: dict[str, Any]) -> str | None:
+    """The HF_KEPT fields of one daily_papers item as sorted JSON, or None when it has none."""
+    paper = item.get("paper") or {}
+    kept: dict[str, Any] = {}
+    for key in HF_KEPT:
+        value = item.get(key) if key == "submittedBy" else paper.get(key, item.get(key))
+        if key == "mediaUrls" and value is None and item.get("mediaUrl"):
+            value = [item["mediaUrl"]]
+        if value not in (None, "", []):
+            kept[key] = value
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False) if kept else None
 
 
 def parse_response(
@@ -160,6 +186,7 @@ def _record_from_row(row: dict[str, Any]) -> PaperRecord:
         feed_date=submitted_at.date() if submitted_at else response_day,
         submitted_at=submitted_at,
         submitted_by=optional_text(row.get("submitted_by"), 300),
+        submitter_name=optional_text(row.get("submitted_by"), 100),  # the archive keeps handles
         upvotes=optional_int(row.get("upvotes"), "upvotes"),
         num_comments=optional_int(row.get("num_comments"), "num_comments"),
         github_repo=optional_url(row.get("github_repo")),

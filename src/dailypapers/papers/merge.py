@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import fields, replace
 
 from dailypapers.db.models import Paper, PaperAuthor
 from dailypapers.papers.records import PaperRecord
@@ -22,6 +23,8 @@ PAPER_FIELDS = (
     "github_stars",
     "project_page",
     "organization",
+    "organization_name",
+    "hf_fields",
     "primary_category",
     "categories",
     "arxiv_updated_at",
@@ -32,13 +35,37 @@ PAPER_FIELDS = (
 
 
 def merge_duplicates(records: Sequence[PaperRecord]) -> list[PaperRecord]:
-    """One record per arXiv id within a batch: the most recently observed wins."""
+    """One record per arXiv id within a batch: the most recently observed wins; records observed
+    at the same time (the archive and that day's response) fill each other's gaps, whichever
+    comes first, as they would across batches."""
     latest: dict[str, PaperRecord] = {}
     for record in records:
         current = latest.get(record.arxiv_id)
-        if current is None or is_newer(record.observed_at, current.observed_at):
+        if current is None:
             latest[record.arxiv_id] = record
+            continue
+        order = compare_observed(record.observed_at, current.observed_at)
+        if order > 0 or (order == 0 and record.observed_at is None):
+            latest[record.arxiv_id] = record
+        elif order == 0:
+            latest[record.arxiv_id] = _together(current, record)
     return list(latest.values())
+
+
+def _together(first: PaperRecord, second: PaperRecord) -> PaperRecord:
+    """Two records as old as each other: `first`'s values, `second`'s where `first` has none,
+    the higher counts (what apply_record does for an equally old observation)."""
+    filled = {
+        f.name: getattr(second, f.name)
+        for f in fields(PaperRecord)
+        if getattr(first, f.name) in (None, "", ())
+        and getattr(second, f.name) not in (None, "", ())
+    }
+    for name in ("upvotes", "num_comments"):
+        a, b = getattr(first, name), getattr(second, name)
+        if a is not None and b is not None:
+            filled[name] = max(a, b)
+    return replace(first, **filled)
 
 
 def is_newer(candidate: dt.datetime | None, stored: dt.datetime | None) -> bool:

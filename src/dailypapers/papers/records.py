@@ -28,12 +28,15 @@ class PaperRecord:
     feed_date: dt.date | None = None
     submitted_at: dt.datetime | None = None
     submitted_by: str | None = None
+    submitter_name: str | None = None  # the submitter's handle (Hugging Face `name`)
     upvotes: int | None = None
     num_comments: int | None = None
     github_repo: str | None = None
     github_stars: int | None = None
     project_page: str | None = None
     organization: str | None = None
+    organization_name: str | None = None  # the organization's handle on Hugging Face
+    hf_fields: str | None = None  # Hugging Face's other fields, JSON (sorted keys)
     primary_category: str | None = None
     categories: str | None = None  # space-separated, primary first
     arxiv_updated_at: dt.datetime | None = None

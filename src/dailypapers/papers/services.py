@@ -107,14 +107,18 @@ def period_items(
     limit: int = 50,
     offset: int = 0,
     category: str | None = None,
+    submitter: str | None = None,
 ) -> list[FeedItem]:
     """Just the papers of a period in `sort` order ("upvotes", "date" or "trending"), without
-    what a page adds around them (neighbours, counts)."""
+    what a page adds around them (neighbours, counts); `submitter`: only that handle's."""
     if sort != "trending":
         return store.feed(
-            period.start, period.end, sort=sort, limit=limit, offset=offset, category=category
-        )
-    every = store.feed(period.start, period.end, limit=RANKED_AT_MOST, category=category)
+            period.start, period.end, sort=sort, limit=limit, offset=offset, category=category,
+            submitter=submitter,
+        )  # fmt: skip
+    every = store.feed(
+        period.start, period.end, limit=RANKED_AT_MOST, category=category, submitter=submitter
+    )
     return sort_trending(every, period.end)[offset : offset + limit]
 
 

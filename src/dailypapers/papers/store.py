@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, select
+from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from dailypapers.db.inserts import insert_ignoring
@@ -51,6 +51,7 @@ class FeedItem:
     feed_date: dt.date
     submitted_at: dt.datetime | None
     submitted_by: str | None
+    submitter_name: str | None = None
 
     # what ranking/trending.py ranks by (its `Rankable`)
     @property
@@ -211,6 +212,7 @@ class PaperStore:
                 "feed_date": day,
                 "submitted_at": record.submitted_at,
                 "submitted_by": record.submitted_by,
+                "submitter_name": record.submitter_name,
                 "source": record.source,
             }
             for (arxiv_id, day), record in wanted.items()
@@ -227,6 +229,7 @@ class PaperStore:
             feed_date=day,
             submitted_at=utcnow(),
             submitted_by=username,
+            submitter_name=username,
             submitter_id=user_id,
             source="community",
         )
@@ -322,13 +325,21 @@ class PaperStore:
         limit: int | None = None,
         offset: int = 0,
         category: str | None = None,
+        submitter: str | None = None,
+        organization: str | None = None,
     ) -> list[FeedItem]:
-        """Feed entries with start <= day <= end: by upvotes (ties: earlier submission) or date."""
+        """Feed entries with start <= day <= end: by upvotes (ties: earlier submission) or date;
+        `submitter`: only those that handle submitted; `organization`: only its papers (by
+        handle, or by full name where the source gave no handle)."""
         query = (
             select(FeedEntry, Paper)
             .join(Paper, FeedEntry.paper_id == Paper.id)
             .where(FeedEntry.feed_date.between(start, end))
         )
+        if submitter is not None:
+            query = query.where(FeedEntry.submitter_name == submitter)
+        if organization is not None:
+            query = query.where(organization_condition(organization))
         query = _visible(query, category, joined=True)
         if sort == "date":
             query = query.order_by(
@@ -346,7 +357,9 @@ class PaperStore:
         if limit is not None:
             query = query.limit(limit)
         return [
-            FeedItem(paper, entry.feed_date, entry.submitted_at, entry.submitted_by)
+            FeedItem(
+                paper, entry.feed_date, entry.submitted_at, entry.submitted_by, entry.submitter_name
+            )
             for entry, paper in self.session.execute(query)
         ]
 
@@ -377,6 +390,14 @@ class PaperStore:
 def _table(model: type[Base]) -> Table:
     """The Core table of a model, for executemany inserts without ORM bookkeeping."""
     return model.__table__  # type: ignore[return-value]
+
+
+def organization_condition(name: str) -> ColumnElement[bool]:
+    """Papers of an organization: its handle, or its full name where no handle was given."""
+    return or_(
+        Paper.organization_name == name,
+        and_(Paper.organization_name.is_(None), Paper.organization == name),
+    )
 
 
 def category_condition(category: str) -> ColumnElement[bool]:

@@ -41,6 +41,7 @@ from dailypapers.web import (
     feeds,
     health,
     metrics,
+    organizations,
     pages,
 )
 from dailypapers.web import search as search_routes
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
 ROUTERS = (
     docs.router, health.router, metrics.router, admin.router, accounts.router, community.pages,
     community.router, community.api, digest.router, search_routes.router, arxiv.router,
-    api.router, feeds.router, pages.router,
+    api.router, feeds.router, organizations.router, pages.router,
 )  # fmt: skip
 
 

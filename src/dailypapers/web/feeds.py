@@ -22,7 +22,7 @@ from dailypapers.papers.services import (
     resolve_period,
     trending,
 )
-from dailypapers.papers.store import PaperStore
+from dailypapers.papers.store import FeedItem, PaperStore
 from dailypapers.web.deps import Papers
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -106,7 +106,9 @@ def _daily_feed(
     return build_feed(settings, page, names)
 
 
-def build_feed(settings: Settings, page: FeedPage | None, names: FeedNames) -> FeedGenerator:
+def build_feed(
+    settings: Settings, page: FeedPage | list[FeedItem] | None, names: FeedNames
+) -> FeedGenerator:
     feed = FeedGenerator()
     base = settings.base_url
     feed.id(names.feed_id)
@@ -116,7 +118,7 @@ def build_feed(settings: Settings, page: FeedPage | None, names: FeedNames) -> F
     feed.link(href=names.self_url, rel="self")
     feed.link(href=names.page_url, rel="alternate")
     feed.language("en")
-    items = page.items if page else []
+    items = page if isinstance(page, list) else page.items if page else []
     newest = max(
         (i.submitted_at or dt.datetime.combine(i.feed_date, dt.time()) for i in items), default=None
     )

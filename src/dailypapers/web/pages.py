@@ -7,16 +7,24 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from sqlalchemy.orm import Session
 
 from dailypapers.community import comments
 from dailypapers.community.store import CommunityStore
-from dailypapers.db.models import User
+from dailypapers.db.models import Paper, User
 from dailypapers.papers.charts import papers_per_day_svg, upvote_strip_svg
 from dailypapers.papers.periods import parse_period, period_containing
+from dailypapers.papers.records import web_url
 from dailypapers.papers.services import (
     SORTS,
+    PaperDetail,
     feed_page,
     paper_detail,
     parse_category,
@@ -25,6 +33,8 @@ from dailypapers.papers.services import (
 )
 from dailypapers.papers.store import PaperStore
 from dailypapers.web.deps import CurrentUser, PagePaper, Papers, render
+from dailypapers.web.schemas import hf_fields
+from dailypapers.web.security import THUMBNAIL_HOST
 
 router = APIRouter(include_in_schema=False)
 FAVICON = Path(__file__).parent / "static" / "favicon.ico"
@@ -124,6 +134,46 @@ def voted_ids(session: Session, user: User | None, paper_ids: list[int]) -> set[
     return CommunityStore(session).voted_ids(user, paper_ids)
 
 
+@router.get("/papers/{arxiv_id:path}.md", response_class=PlainTextResponse)
+def paper_markdown(request: Request, found: PagePaper, store: Papers) -> Response:
+    """The paper as Markdown (what `huggingface_hub`'s `read_paper` and agents read)."""
+    detail = paper_detail(store, found)
+    text = paper_as_markdown(detail, request.app.state.settings.base_url)
+    return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+
+
+def _line(*parts: str) -> str:
+    return " · ".join(p for p in parts if p)
+
+
+def paper_as_markdown(detail: PaperDetail, base_url: str) -> str:
+    paper = detail.paper
+    code, project = web_url(paper.github_repo), web_url(paper.project_page)
+    facts = [
+        _line(f"**Authors:** {', '.join(paper.author_names)}" if paper.author_names else ""),
+        _line(
+            f"**Published on arXiv:** {paper.published_at:%Y-%m-%d}" if paper.published_at else "",
+            f"**On the daily feed:** {detail.feed_dates[0]}" if detail.feed_dates else "",
+            f"**Submitted by:** {detail.submitted_by}" if detail.submitted_by else "",
+        ),
+        _line(f"**Organization:** {paper.organization}" if paper.organization else ""),
+        _line(
+            f"**arXiv:** https://arxiv.org/abs/{paper.arxiv_id}",
+            f"**PDF:** https://arxiv.org/pdf/{paper.arxiv_id}",
+            f"**Code:** {code}" if code else "",
+            f"**Project page:** {project}" if project else "",
+        ),
+        _line(
+            f"**Upvotes:** {paper.votes}",
+            f"**Comments:** {paper.comments_total}",
+            f"**Categories:** {paper.categories}" if paper.categories else "",
+        ),
+        _line(f"**Here:** {base_url}/papers/{paper.arxiv_id}"),
+    ]
+    body = "\n".join(f"{fact}  " for fact in facts if fact)  # two spaces: a Markdown line break
+    return f"# {paper.title}\n\n{body}\n\n## Abstract\n\n{paper.abstract or ''}\n"
+
+
 @router.get("/papers/{arxiv_id:path}", response_class=HTMLResponse)
 def paper(request: Request, found: PagePaper, store: Papers, user: CurrentUser) -> Response:
     detail = paper_detail(store, found)
@@ -135,5 +185,12 @@ def paper(request: Request, found: PagePaper, store: Papers, user: CurrentUser) 
         "strip": upvote_strip_svg(detail.day_upvotes, detail.paper.arxiv_id),
         "similar": similar,
         "similar_mode": similar_mode,
+        "thumbnail": thumbnail_of(detail.paper),
     }
     return render(request, "paper.html", context)
+
+
+def thumbnail_of(paper: Paper) -> str | None:
+    """The source's thumbnail, when it is on the one image host the CSP allows."""
+    url = web_url(str(hf_fields(paper).get("thumbnail") or ""))
+    return url if url and url.startswith(THUMBNAIL_HOST + "/") else None

@@ -4,98 +4,203 @@ modelled on Hugging Face's `/api/daily_papers` (camelCase)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import json
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dailypapers.community.services import VoteResult
 from dailypapers.db.models import Paper
+from dailypapers.papers.records import web_url
 from dailypapers.papers.store import FeedItem
 
 
-def utc(value: dt.datetime | None) -> dt.datetime | None:
-    """Stored times are naive UTC; the API says so (RFC 3339, ending in Z like Hugging Face)."""
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+def hf_time(value: dt.datetime | None) -> str | None:
+    """Hugging Face's time format: UTC with milliseconds and Z (2026-06-25T00:00:00.000Z)."""
+    if value is None:
+        return None
+    value = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-class AuthorOut(BaseModel):
+def hf_fields(paper: Paper) -> dict[str, Any]:
+    """What Hugging Face sent beyond our columns (ingest/hf_daily.py keeps it verbatim)."""
+    if not paper.hf_fields:
+        return {}
+    try:
+        kept = json.loads(paper.hf_fields)
+    except ValueError:
+        return {}
+    return kept if isinstance(kept, dict) else {}
+
+
+class HfObject(BaseModel):
+    """An object Hugging Face nests (author, organization, user): its keys pass through as sent,
+    its `_id` too where Hugging Face gave one."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class AuthorOut(HfObject):
     name: str
+    hidden: bool = False
 
 
-class SubmitterOut(BaseModel):
+class OrganizationOut(HfObject):
+    name: str = Field(description="Its handle on Hugging Face (/organizations/{name})")
     fullname: str
-    name: str
+    avatar: str | None = None
+
+
+class SubmitterOut(HfObject):
+    name: str = Field(description="The submitter's handle (`submitter=` filters by it)")
+    fullname: str
+    user: str | None = None
+    avatarUrl: str | None = None
+    type: str = "user"
+
+
+def _submitter(stored: Any, fullname: str | None, handle: str | None) -> SubmitterOut | None:
+    if isinstance(stored, dict) and stored.get("name"):
+        return SubmitterOut.model_validate(stored)
+    if not (handle or fullname):
+        return None
+    name = handle or fullname or ""
+    return SubmitterOut(name=name, fullname=fullname or name, user=name)
+
+
+def _organization(stored: Any, fullname: str | None, handle: str | None) -> OrganizationOut | None:
+    if isinstance(stored, dict) and stored.get("name"):
+        return OrganizationOut.model_validate(stored)
+    if not fullname:
+        return None
+    return OrganizationOut(name=handle or fullname, fullname=fullname)
 
 
 class PaperOut(BaseModel):
+    """One paper in Hugging Face's shape (keys, nesting, types, time format); our additions
+    (categories, communityVotes, communityComments, doi, journalRef, arxivComments) under keys
+    of their own. Hugging Face's AI summary and keywords are never stored or sent."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
     id: str = Field(description="arXiv id without version, e.g. 2405.15738")
-    title: str
-    summary: str = Field(description="The abstract, as the authors wrote it (TeX kept)")
     authors: list[AuthorOut]
-    publishedAt: dt.datetime | None = Field(description="When the paper appeared on arXiv (UTC)")
-    submittedOnDailyAt: dt.datetime | None = None
-    upvotes: int
+    mediaUrls: list[str] | None = None
+    publishedAt: str | None = Field(description="When the paper appeared on arXiv (UTC)")
+    submittedOnDailyAt: str | None = None
+    title: str
+    submittedOnDailyBy: SubmitterOut | None = None
+    summary: str = Field(description="The abstract, as the authors wrote it (TeX kept)")
+    upvotes: int = Field(description="Upvotes on the source plus votes cast here")
+    discussionId: str | None = None
+    projectPage: str | None = None
+    githubRepo: str | None = None
+    githubRepoAddedBy: str | None = None
+    githubStars: int | None = None
+    organization: OrganizationOut | None = None
     numComments: int = Field(
         description="Comments on the source (Hugging Face) plus visible comments posted here"
     )
+    communityVotes: int = Field(0, description="Of upvotes, those cast here")
     communityComments: int = Field(0, description="Of numComments, those posted here")
-    githubRepo: str | None = None
-    githubStars: int | None = None
-    projectPage: str | None = None
-    organization: str | None = None
     categories: list[str] = Field(
         default_factory=list, description="arXiv categories, primary first"
     )
     doi: str | None = None
     journalRef: str | None = None
-    comments: str | None = None
+    arxivComments: str | None = Field(None, description="The authors' arXiv comment line")
 
     @classmethod
-    def of(cls, paper: Paper, submitted_at: dt.datetime | None = None) -> PaperOut:
+    def of(
+        cls,
+        paper: Paper,
+        submitted_at: dt.datetime | None = None,
+        submitted_by: str | None = None,
+        submitter_name: str | None = None,
+    ) -> PaperOut:
+        kept = hf_fields(paper)
+        stored_authors = kept.get("authors")
+        if isinstance(stored_authors, list) and len(stored_authors) == len(paper.author_names):
+            authors = [AuthorOut.model_validate(a) for a in stored_authors]
+        else:
+            authors = [AuthorOut(name=n) for n in paper.author_names]
         return cls(
             id=paper.arxiv_id,
+            authors=authors,
+            mediaUrls=kept.get("mediaUrls"),
+            publishedAt=hf_time(paper.published_at),
+            submittedOnDailyAt=hf_time(submitted_at),
             title=paper.title,
+            submittedOnDailyBy=_submitter(
+                kept.get("submittedOnDailyBy"), submitted_by, submitter_name
+            ),
             summary=paper.abstract,
-            authors=[AuthorOut(name=n) for n in paper.author_names],
-            publishedAt=utc(paper.published_at),
-            submittedOnDailyAt=utc(submitted_at),
             upvotes=paper.votes,
-            numComments=paper.comments_total,
-            communityComments=paper.community_comments or 0,
-            githubRepo=paper.github_repo,
-            githubStars=paper.github_stars,
+            discussionId=kept.get("discussionId"),
             projectPage=paper.project_page,
-            organization=paper.organization,
+            githubRepo=paper.github_repo,
+            githubRepoAddedBy=kept.get("githubRepoAddedBy"),
+            githubStars=paper.github_stars,
+            organization=_organization(
+                kept.get("organization"), paper.organization, paper.organization_name
+            ),
+            numComments=paper.comments_total,
+            communityVotes=paper.community_votes or 0,
+            communityComments=paper.community_comments or 0,
             categories=(paper.categories or "").split(),
             doi=paper.doi,
             journalRef=paper.journal_ref,
-            comments=paper.comments,
+            arxivComments=paper.comments,
         )
 
 
+class PaperDetailOut(PaperOut):
+    """/api/papers/{id}: the paper, and the linked repositories Hugging Face lists (none here)."""
+
+    linkedModels: list[dict[str, Any]] = Field(default_factory=list)
+    numTotalModels: int = 0
+    linkedDatasets: list[dict[str, Any]] = Field(default_factory=list)
+    numTotalDatasets: int = 0
+    linkedSpaces: list[dict[str, Any]] = Field(default_factory=list)
+    numTotalSpaces: int = 0
+
+
 class DailyPaperOut(BaseModel):
+    """One item of /api/daily_papers, in Hugging Face's shape, plus `feedDate`."""
+
     paper: PaperOut
-    publishedAt: dt.datetime | None = Field(description="When the paper entered the daily feed")
-    feedDate: dt.date = Field(description="The feed day this entry belongs to")
+    publishedAt: str | None = Field(description="When the paper entered the daily feed")
     title: str
     summary: str
+    mediaUrls: list[str] | None = None
+    thumbnail: str | None = None
     numComments: int
     submittedBy: SubmitterOut | None = None
+    organization: OrganizationOut | None = None
+    isAuthorParticipating: bool = False
+    feedDate: dt.date = Field(description="The feed day this entry belongs to")
 
     @classmethod
     def of(cls, item: FeedItem) -> DailyPaperOut:
         paper = item.paper
+        kept = hf_fields(paper)
+        out = PaperOut.of(paper, item.submitted_at, item.submitted_by, item.submitter_name)
         day_start = dt.datetime.combine(item.feed_date, dt.time())
         return cls(
-            paper=PaperOut.of(paper, item.submitted_at),
-            publishedAt=utc(item.submitted_at or day_start),
-            feedDate=item.feed_date,
+            paper=out,
+            publishedAt=hf_time(item.submitted_at or day_start),
             title=paper.title,
             summary=paper.abstract,
-            numComments=paper.comments_total,
-            submittedBy=SubmitterOut(fullname=item.submitted_by, name=item.submitted_by)
-            if item.submitted_by
+            mediaUrls=kept.get("mediaUrls"),
+            thumbnail=web_url(kept["thumbnail"])
+            if isinstance(kept.get("thumbnail"), str)
             else None,
+            numComments=paper.comments_total,
+            submittedBy=_submitter(kept.get("submittedBy"), None, None) or out.submittedOnDailyBy,
+            organization=out.organization,
+            isAuthorParticipating=bool(kept.get("isAuthorParticipating")),
+            feedDate=item.feed_date,
         )
 
 

@@ -19,7 +19,7 @@ from dailypapers.search.store import Filters
 from dailypapers.web.deps import ApiPaper, CurrentUser, DbSession, Papers, render
 from dailypapers.web.feeds import atom_bytes, xml_safe
 from dailypapers.web.pages import voted_ids
-from dailypapers.web.schemas import PaperOut
+from dailypapers.web.schemas import PaperOut, hf_fields
 
 router = APIRouter()
 
@@ -52,13 +52,20 @@ def _day(value: str | None, name: str) -> dt.date | None:
 
 
 def _item(hit: Hit, result: SearchResult) -> dict[str, Any]:
+    """Hugging Face's search item (the paper, and its daily-papers keys) plus how it matched."""
     paper = PaperOut.of(hit.paper).model_dump(mode="json")
+    kept = hf_fields(hit.paper)
     words = result.query.highlight_words
     return {
         "paper": paper,
         "title": hit.paper.title,
         "summary": hit.paper.abstract,
         "publishedAt": paper["publishedAt"],
+        "mediaUrls": kept.get("mediaUrls"),
+        "thumbnail": kept.get("thumbnail"),
+        "submittedBy": kept.get("submittedBy") or paper["submittedOnDailyBy"],
+        "organization": paper["organization"],
+        "isAuthorParticipating": bool(kept.get("isAuthorParticipating")),
         "numComments": hit.paper.comments_total,
         "searchMode": result.used,
         "score": round(hit.score, 6),

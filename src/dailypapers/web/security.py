@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+# paper thumbnails Hugging Face sent are shown from its CDN, the one outside host pages load
+THUMBNAIL_HOST = "https://cdn-thumbnails.huggingface.co"
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    f"img-src 'self' data: {THUMBNAIL_HOST}; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 # The interactive docs (web/docs.py) load Swagger UI / ReDoc from this host, with an inline
