@@ -34,8 +34,8 @@ shell: $(STAMP) ## A shell with .venv/bin on PATH, so `dailypapers ...` works as
 
 T ?=
 test: $(DEV_STAMP) ## Lint, types, layers and the whole suite (T=tests/web for part; FAST=1 skips slow tests)
-	$(BIN)/ruff check src tests scripts bench
-	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/ruff check --no-cache src tests scripts bench
+	$(BIN)/ruff format --no-cache --check src tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(if $(FAST),-m "not slow") $(T)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import SHARED, write_result  # noqa: E402
+
 from dailypapers.search import service  # noqa: E402
 from dailypapers.search.evaluation import beir_instance, score_modes  # noqa: E402
 
