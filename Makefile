@@ -44,7 +44,7 @@ format: $(DEV_STAMP) ## Format and fix lint in place
 	$(BIN)/ruff format src tests scripts bench
 	$(BIN)/ruff check --fix src tests scripts bench
 
-check-security: $(DEV_STAMP) ## schemathesis over every API operation (SECURITY_TESTS=1: also the form fuzzer and security tests)
+check-security: $(DEV_STAMP) ## schemathesis over every API operation, then the fuzzer over every page and form
 	BIN=$(BIN) scripts/check_security.sh
 
 WORKERS ?= 4

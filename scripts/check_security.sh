@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # schemathesis against a real `dailypapers serve` with the demo set: every API operation, checked
 # for server errors and for answers that break the published schema. Deterministic (fixed seed).
-# The pages and forms the schema leaves out are fuzzed by tests/web/test_form_fuzz.py (every
-# route, out-of-range and malformed values, as a signed-in moderator), part of `make test`; run
-# alone: SECURITY_TESTS=1 scripts/check_security.sh also runs it with the other security tests.
+# Then the pages and forms the schema leaves out: tests/web/test_form_fuzz.py sends out-of-range
+# and malformed values to every one of them as a signed-in moderator (also part of `make test`).
+# SECURITY_TESTS=1 adds the other security tests (accounts, proxy headers, subscriptions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
@@ -21,7 +21,9 @@ done
 "$BIN/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
   --checks not_a_server_error,response_schema_conformance \
   --max-examples 60 --seed 20261127 --no-color
+more=()
 if [ "${SECURITY_TESTS:-0}" = 1 ]; then
-  "$BIN/python" -m pytest -q tests/web/test_form_fuzz.py tests/web/test_security.py \
-    tests/web/test_proxy_headers.py tests/digest/test_account_link.py
+  more=(tests/web/test_security.py tests/web/test_proxy_headers.py tests/digest/test_account_link.py)
 fi
+DAILYPAPERS_TEST_BACKENDS=sqlite "$BIN/python" -m pytest -q -p no:randomly \
+  tests/web/test_form_fuzz.py "${more[@]}"
