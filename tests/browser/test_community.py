@@ -32,7 +32,10 @@ def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, s
     recent = dt.datetime.combine(today - dt.timedelta(days=2), dt.time())
     store_records(
         sessions,
-        record(arxiv_id="2606.00002", title="Loud paper", upvotes=1, feed_date=today),
+        # on today's feed since an hour ago (the factory's 08:00 is in the future before 08:00 UTC,
+        # which made the later submission look older and this test fail at night)
+        record(arxiv_id="2606.00002", title="Loud paper", upvotes=1, feed_date=today,
+               submitted_at=utcnow() - dt.timedelta(hours=1)),
         record(arxiv_id="2606.00003", title="Fresh preprint", upvotes=0, published_at=recent,
                feed_date=None),
     )  # fmt: skip
