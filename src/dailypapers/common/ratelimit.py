@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -53,6 +54,16 @@ def hit(session: Session, action: str, who: str, now: dt.datetime | None = None)
     )
     check(session, action, who, now)
     session.add(RateEvent(key=key, at=now))
+
+
+def mail_allowed(session: Session, action: str, email: str) -> bool:
+    """Count one mail of `action` to an address (kept hashed); False once it had enough today,
+    whoever asks: the caller then answers exactly as if it had been sent."""
+    try:
+        hit(session, action, hashlib.sha256(email.encode()).hexdigest()[:32])
+    except RateLimited:
+        return False
+    return True
 
 
 def check(session: Session, action: str, who: str, now: dt.datetime | None = None) -> None:

@@ -89,16 +89,7 @@ def request_account(
         store.add_account_request(asked, keep=dt.timedelta(days=7))
         link = make_token(key, "signup", asked.token, lifetime=ACCOUNT_LIFETIME)
         notice = AccountNotice("signup", email, username, link)
-    return notice if account_mail_allowed(session, email) else None
-
-
-def account_mail_allowed(session: Session, email: str) -> bool:
-    """At most a few account mails per address per day, whoever asks for them."""
-    try:
-        ratelimit.hit(session, "account-mail", hashlib.sha256(email.encode()).hexdigest()[:32])
-    except ratelimit.RateLimited:
-        return False
-    return True
+    return notice if ratelimit.mail_allowed(session, "account-mail", email) else None
 
 
 def finish_signup(session: Session, key: bytes, token: str) -> User:
@@ -145,7 +136,9 @@ def _verify_reader(user: User) -> str:
 def verification_notice(session: Session, key: bytes, user: User) -> AccountNotice | None:
     """A link that confirms an account's address (accounts made before sign-ups were verified);
     None when already verified or when the address had enough mail today."""
-    if user.email_verified_at is not None or not account_mail_allowed(session, user.email):
+    if user.email_verified_at is not None or not ratelimit.mail_allowed(
+        session, "account-mail", user.email
+    ):
         return None
     link = make_token(key, "verify", _verify_reader(user), lifetime=ACCOUNT_LIFETIME)
     return AccountNotice("verify", user.email, user.username, link)

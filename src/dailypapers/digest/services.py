@@ -7,7 +7,6 @@ only to the address itself. A request never changes an active subscription; only
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -132,7 +131,7 @@ def request_subscription(
         _store_interests(asked, frequency, interests)
         store.add_request(asked)
         reader, kind = asked.token, "confirm"
-    if not _mail_allowed(session, email):
+    if not ratelimit.mail_allowed(session, "subscription-mail", email):
         return None
     return Notice(kind, email, frequency, reader)
 
@@ -141,16 +140,6 @@ def _allowed(interests: Interests, user: User | None) -> Interests:
     if interests.like_upvoted and user is None:
         return Interests(interests.categories, interests.keywords, interests.authors, False)
     return interests
-
-
-def _mail_allowed(session: Session, email: str) -> bool:
-    """At most a few subscription mails per address per day, whoever asks for them."""
-    hashed = hashlib.sha256(email.encode()).hexdigest()[:32]
-    try:
-        ratelimit.hit(session, "subscription-mail", hashed)
-    except ratelimit.RateLimited:
-        return False
-    return True
 
 
 def subscriber_for(session: Session, key: bytes, purpose: Purpose, token: str) -> Subscriber:

@@ -68,6 +68,11 @@ def period_containing(kind: Kind, day: dt.date) -> Period:
     return {"date": day_period, "week": week_period, "month": month_period}[kind](day)
 
 
+def all_time() -> Period:
+    """Every supported day: for lists not bound to a period (a submitter's, an organization's)."""
+    return Period("date", dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31))
+
+
 def parse_period(
     date: str | None = None, week: str | None = None, month: str | None = None
 ) -> Period | None:

@@ -4,12 +4,11 @@ work. Search, similar papers, votes and subscriptions have their JSON next to th
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from dailypapers.papers.periods import FIRST_YEAR, LAST_YEAR, Period, parse_period
+from dailypapers.papers.periods import Period, all_time, parse_period
 from dailypapers.papers.services import parse_category, period_items, resolve_period
 from dailypapers.web.deps import ApiPaper, Papers
 from dailypapers.web.schemas import DailyPaperOut, ErrorOut, PaperDetailOut, PaperOut
@@ -22,7 +21,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 # the API's names for the store's orders
 API_SORTS = {"publishedAt": "date", "upvotes": "upvotes", "trending": "trending"}
-EARLIEST, LATEST = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
 
 
 @router.get("/daily_papers", response_model=list[DailyPaperOut], responses=ERRORS)
@@ -51,7 +49,7 @@ def daily_papers(
     `Link: <...>; rel="next"` header to the next one."""
     category = parse_category(category)
     if submitter and not (date or week or month):
-        period: Period | None = Period("date", EARLIEST, LATEST)
+        period: Period | None = all_time()
     else:
         period = resolve_period(store, parse_period(date, week, month), category)
     if period is None:

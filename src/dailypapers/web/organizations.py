@@ -3,13 +3,12 @@ an Atom feed of it. An organization with no paper here is a 404, as on Hugging F
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from dailypapers.papers.periods import FIRST_YEAR, LAST_YEAR
+from dailypapers.papers.periods import all_time
 from dailypapers.papers.store import FeedItem, PaperStore
 from dailypapers.web.deps import CurrentUser, Papers, render
 from dailypapers.web.feeds import FeedNames, atom_bytes, build_feed
@@ -22,9 +21,10 @@ Name = Annotated[str, Query(max_length=100)]
 
 
 def _papers(store: PaperStore, name: str, page: int = 1) -> list[FeedItem]:
+    every = all_time()
     items = store.feed(
-        dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31), sort="date", limit=PAGE,
-        offset=(page - 1) * PAGE, organization=name,
+        every.start, every.end, sort="date", limit=PAGE, offset=(page - 1) * PAGE,
+        organization=name,
     )  # fmt: skip
     if not items and page == 1:
         raise HTTPException(404, f"No organization {name[:100]!r} here.")

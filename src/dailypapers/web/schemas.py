@@ -118,8 +118,10 @@ class PaperOut(BaseModel):
         submitted_at: dt.datetime | None = None,
         submitted_by: str | None = None,
         submitter_name: str | None = None,
+        kept: dict[str, Any] | None = None,
     ) -> PaperOut:
-        kept = hf_fields(paper)
+        """`kept`: the paper's hf_fields when the caller has parsed them already."""
+        kept = hf_fields(paper) if kept is None else kept
         stored_authors = kept.get("authors")
         if isinstance(stored_authors, list) and len(stored_authors) == len(paper.author_names):
             authors = [AuthorOut.model_validate(a) for a in stored_authors]
@@ -185,7 +187,7 @@ class DailyPaperOut(BaseModel):
     def of(cls, item: FeedItem) -> DailyPaperOut:
         paper = item.paper
         kept = hf_fields(paper)
-        out = PaperOut.of(paper, item.submitted_at, item.submitted_by, item.submitter_name)
+        out = PaperOut.of(paper, item.submitted_at, item.submitted_by, item.submitter_name, kept)
         day_start = dt.datetime.combine(item.feed_date, dt.time())
         return cls(
             paper=out,

@@ -53,8 +53,8 @@ def _day(value: str | None, name: str) -> dt.date | None:
 
 def _item(hit: Hit, result: SearchResult) -> dict[str, Any]:
     """Hugging Face's search item (the paper, and its daily-papers keys) plus how it matched."""
-    paper = PaperOut.of(hit.paper).model_dump(mode="json")
     kept = hf_fields(hit.paper)
+    paper = PaperOut.of(hit.paper, kept=kept).model_dump(mode="json")
     words = result.query.highlight_words
     return {
         "paper": paper,
