@@ -63,6 +63,12 @@ class Settings(BaseSettings):
         description="Seconds each web worker reuses an anonymous GET answer of the JSON API and "
         "feeds (0: off). Votes and new papers show up within this time.",
     )
+    remote_images: bool = Field(
+        True,
+        description="Show paper thumbnails and organization and submitter avatars from Hugging "
+        "Face's CDNs (cdn-thumbnails/cdn-avatars.huggingface.co), which then see who reads what; "
+        "false: pages load no image from another host and the CSP allows none.",
+    )
     search_worker: bool = Field(
         True,
         description="Run the background indexer inside `serve` (lexical queue and embeddings).",

@@ -139,6 +139,7 @@ class PaperDetail:
     feed_dates: list[dt.date]
     submitted_by: str | None
     day_upvotes: list[tuple[str, int]]
+    submitter_name: str | None = None
 
 
 def paper_detail(store: PaperStore, paper: Paper) -> PaperDetail:
@@ -150,6 +151,7 @@ def paper_detail(store: PaperStore, paper: Paper) -> PaperDetail:
         feed_dates=[e.feed_date for e in entries],
         submitted_by=next((e.submitted_by for e in entries if e.submitted_by), None),
         day_upvotes=store.upvotes_on_day(first_day) if first_day else [],
+        submitter_name=next((e.submitter_name for e in entries if e.submitter_name), None),
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dailypapers.db.inserts import insert_ignoring
@@ -199,13 +199,18 @@ class PaperStore:
             return 0
         old_ids = [id_of[a] for a, _ in wanted if a in existing]
         present: set[tuple[int, dt.date]] = set()
+        unnamed: list[tuple[int, dt.date]] = []  # entries stored before submitter handles were
         for start in range(0, len(old_ids), 500):
             rows = self.session.execute(
-                select(FeedEntry.paper_id, FeedEntry.feed_date).where(
+                select(FeedEntry.paper_id, FeedEntry.feed_date, FeedEntry.submitter_name).where(
                     FeedEntry.paper_id.in_(old_ids[start : start + 500])
                 )
             )
-            present.update((row[0], row[1]) for row in rows)
+            for paper_id, day, name in rows:
+                present.add((paper_id, day))
+                if name is None:
+                    unnamed.append((paper_id, day))
+        self._name_submitters(unnamed, {(id_of[a], d): r for (a, d), r in wanted.items()})
         new_rows = [
             {
                 "paper_id": id_of[arxiv_id],
@@ -221,6 +226,28 @@ class PaperStore:
         if new_rows:
             self._insert_ignoring(FeedEntry, new_rows, ["paper_id", "feed_date"])
         return len(new_rows)
+
+    def _name_submitters(
+        self, unnamed: list[tuple[int, dt.date]], records: dict[tuple[int, dt.date], PaperRecord]
+    ) -> None:
+        """Give entries stored without a submitter handle the one a record now carries (a source
+        imported again after migration 0012): the only field of a kept entry an import fills."""
+        for paper_id, day in unnamed:
+            record = records[(paper_id, day)]
+            if record.submitter_name is None:
+                continue
+            self.session.execute(
+                update(FeedEntry)
+                .where(
+                    FeedEntry.paper_id == paper_id,
+                    FeedEntry.feed_date == day,
+                    FeedEntry.submitter_name.is_(None),
+                )
+                .values(
+                    submitter_name=record.submitter_name,
+                    submitted_by=func.coalesce(FeedEntry.submitted_by, record.submitted_by),
+                )
+            )
 
     def add_submission(self, paper: Paper, day: dt.date, username: str, user_id: int) -> FeedEntry:
         """A reader's submission: the paper's feed entry for `day`, credited to them."""

@@ -41,8 +41,8 @@ from dailypapers.web import (
     feeds,
     health,
     metrics,
-    organizations,
     pages,
+    profiles,
 )
 from dailypapers.web import search as search_routes
 from dailypapers.web.metrics import HttpMetrics, RequestMetrics
@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
 ROUTERS = (
     docs.router, health.router, metrics.router, admin.router, accounts.router, community.pages,
     community.router, community.api, digest.router, search_routes.router, arxiv.router,
-    api.router, feeds.router, organizations.router, pages.router,
+    api.router, feeds.router, profiles.router, pages.router,
 )  # fmt: skip
 
 
@@ -119,7 +119,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     then security headers (so a cached answer carries them too)."""
 
     https = settings.env == "production" and settings.base_url.startswith("https://")
-    app.add_middleware(SecurityHeaders, hsts=https)
+    app.add_middleware(SecurityHeaders, hsts=https, remote_images=settings.remote_images)
     app.add_middleware(
         RequestState,
         sessions=app.state.sessions,

@@ -17,7 +17,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.web import csrf
-from dailypapers.web.security import CSP, DOCS_CSP, HEADERS
+from dailypapers.web.security import DOCS_CSP, HEADERS, csp
 
 # Pages whose URL or body is a credential (mailed tokens, API tokens, a user's data): never kept
 # by a browser or proxy cache.
@@ -29,8 +29,9 @@ HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False, remote_images: bool = True) -> None:
         self.app = app
+        self.policy = csp(remote_images).encode()
         self.static = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
         if hsts:  # production behind HTTPS: browsers never try plain HTTP again
             self.static.append(HSTS)
@@ -40,7 +41,7 @@ class SecurityHeaders:
             return await self.app(scope, receive, send)
         path = scope["path"]
         docs = path in ("/docs", "/redoc")
-        policy = (DOCS_CSP if docs else CSP).encode()
+        policy = DOCS_CSP.encode() if docs else self.policy
         private = path.startswith(PRIVATE_PREFIXES) or path.endswith("/export.json")
 
         async def send_with_headers(message: Message) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from dailypapers.community import comments
 from dailypapers.community.store import CommunityStore
-from dailypapers.db.models import Paper, User
+from dailypapers.db.models import User
 from dailypapers.papers.charts import papers_per_day_svg, upvote_strip_svg
 from dailypapers.papers.periods import parse_period, period_containing
 from dailypapers.papers.records import web_url
@@ -33,8 +33,6 @@ from dailypapers.papers.services import (
 )
 from dailypapers.papers.store import PaperStore
 from dailypapers.web.deps import CurrentUser, PagePaper, Papers, render
-from dailypapers.web.schemas import hf_fields
-from dailypapers.web.security import THUMBNAIL_HOST
 
 router = APIRouter(include_in_schema=False)
 FAVICON = Path(__file__).parent / "static" / "favicon.ico"
@@ -185,12 +183,5 @@ def paper(request: Request, found: PagePaper, store: Papers, user: CurrentUser) 
         "strip": upvote_strip_svg(detail.day_upvotes, detail.paper.arxiv_id),
         "similar": similar,
         "similar_mode": similar_mode,
-        "thumbnail": thumbnail_of(detail.paper),
     }
     return render(request, "paper.html", context)
-
-
-def thumbnail_of(paper: Paper) -> str | None:
-    """The source's thumbnail, when it is on the one image host the CSP allows."""
-    url = web_url(str(hf_fields(paper).get("thumbnail") or ""))
-    return url if url and url.startswith(THUMBNAIL_HOST + "/") else None

@@ -4,14 +4,14 @@ modelled on Hugging Face's `/api/daily_papers` (camelCase)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from dailypapers.community.services import VoteResult
 from dailypapers.db.models import Paper
-from dailypapers.papers.records import web_url
+from dailypapers.papers.hf import hf_fields
+from dailypapers.papers.records import normalize_space, web_url
 from dailypapers.papers.store import FeedItem
 
 
@@ -21,17 +21,6 @@ def hf_time(value: dt.datetime | None) -> str | None:
         return None
     value = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-def hf_fields(paper: Paper) -> dict[str, Any]:
-    """What Hugging Face sent beyond our columns (ingest/hf_daily.py keeps it verbatim)."""
-    if not paper.hf_fields:
-        return {}
-    try:
-        kept = json.loads(paper.hf_fields)
-    except ValueError:
-        return {}
-    return kept if isinstance(kept, dict) else {}
 
 
 class HfObject(BaseModel):
@@ -122,11 +111,9 @@ class PaperOut(BaseModel):
     ) -> PaperOut:
         """`kept`: the paper's hf_fields when the caller has parsed them already."""
         kept = hf_fields(paper) if kept is None else kept
-        stored_authors = kept.get("authors")
-        if isinstance(stored_authors, list) and len(stored_authors) == len(paper.author_names):
-            authors = [AuthorOut.model_validate(a) for a in stored_authors]
-        else:
-            authors = [AuthorOut(name=n) for n in paper.author_names]
+        authors = _hf_authors(kept.get("authors"), paper.author_names) or [
+            AuthorOut(name=n) for n in paper.author_names
+        ]
         return cls(
             id=paper.arxiv_id,
             authors=authors,
@@ -204,6 +191,17 @@ class DailyPaperOut(BaseModel):
             isAuthorParticipating=bool(kept.get("isAuthorParticipating")),
             feedDate=item.feed_date,
         )
+
+
+def _hf_authors(sent: object, names: list[str]) -> list[AuthorOut] | None:
+    """Hugging Face's author objects, hidden ones included as it lists them, while their shown
+    names are still the paper's authors (a newer source, arXiv's, may have changed the list)."""
+    if not isinstance(sent, list) or not all(isinstance(a, dict) for a in sent):
+        return None
+    shown = [normalize_space(str(a.get("name", ""))) for a in sent if a.get("hidden") is not True]
+    if shown != list(names):
+        return None
+    return [AuthorOut.model_validate(a) for a in sent]
 
 
 class ErrorOut(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from feedgen.feed import FeedGenerator
 
+from dailypapers.papers.hf import hf_fields
 from dailypapers.papers.periods import parse_day
 from dailypapers.papers.services import categories_note, parse_category
 from dailypapers.papers.store import PaperStore
@@ -19,7 +20,7 @@ from dailypapers.search.store import Filters
 from dailypapers.web.deps import ApiPaper, CurrentUser, DbSession, Papers, render
 from dailypapers.web.feeds import atom_bytes, xml_safe
 from dailypapers.web.pages import voted_ids
-from dailypapers.web.schemas import PaperOut, hf_fields
+from dailypapers.web.schemas import PaperOut
 
 router = APIRouter()
 

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from dailypapers.config import Settings
+from dailypapers.papers import hf
 from dailypapers.papers.records import web_url
 from dailypapers.web.csrf import csrf_token
 
@@ -56,4 +57,6 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     templates.env.filters["human_date"] = human_date
     templates.env.filters["web_url"] = web_url  # http(s) links only, whatever was stored
     templates.env.globals["site_name"] = settings.site_name
+    remote = settings.remote_images
+    templates.env.globals["images"] = lambda paper: hf.images(paper, remote)
     return templates
