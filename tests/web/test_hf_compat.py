@@ -325,3 +325,28 @@ def test_every_recorded_day_round_trips_losslessly(client, sessions):
             assert differences(theirs, mine, f"{path.stem} {theirs['paper']['id']}") == []
             checked += 1
     assert checked > 100
+
+
+def test_every_paper_info_field_hugging_face_fills_ours_fills(live_server, imported):
+    """huggingface_hub's PaperInfo built from Hugging Face's recorded answer and from ours, for
+    every paper of the day: each field theirs fills (AI text aside), ours fills equally."""
+    import copy
+
+    from huggingface_hub import HfApi
+    from huggingface_hub.hf_api import PaperInfo
+
+    ours = {p.id: p for p in HfApi(endpoint=live_server).list_daily_papers(date=DAY, limit=100)}
+    for item in imported:
+        theirs = PaperInfo(**copy.deepcopy(item))
+        mine = ours[theirs.id]
+        for field, value in vars(theirs).items():
+            if field.startswith("ai_") or value is None:
+                continue
+            assert getattr(mine, field, None) is not None, (theirs.id, field)
+            if field in ("id", "title", "summary", "discussion_id", "github_repo", "project_page"):
+                assert getattr(mine, field) == value, (theirs.id, field)
+        assert mine.submitted_by.fullname == theirs.submitted_by.fullname
+        assert (mine.organization and mine.organization.name) == (
+            theirs.organization and theirs.organization.name
+        )
+        assert [a.name for a in mine.authors] == [a.name for a in theirs.authors]
