@@ -34,6 +34,7 @@ from dailypapers.web import (
     admin,
     api,
     arxiv,
+    citations,
     community,
     csrf,
     digest,
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
 ROUTERS = (
     docs.router, health.router, metrics.router, admin.router, accounts.router, community.pages,
     community.router, community.api, digest.router, search_routes.router, arxiv.router,
-    api.router, feeds.router, profiles.router, pages.router,
+    api.router, feeds.router, profiles.router, citations.router, pages.router,
 )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import (
     FileResponse,
     HTMLResponse,
@@ -20,6 +20,7 @@ from dailypapers.community import comments
 from dailypapers.community.store import CommunityStore
 from dailypapers.db.models import User
 from dailypapers.papers.charts import papers_per_day_svg, upvote_strip_svg
+from dailypapers.papers.citations import Format
 from dailypapers.papers.periods import parse_period, period_containing
 from dailypapers.papers.records import web_url
 from dailypapers.papers.services import (
@@ -32,6 +33,7 @@ from dailypapers.papers.services import (
     trending,
 )
 from dailypapers.papers.store import PaperStore
+from dailypapers.web import citations
 from dailypapers.web.deps import CurrentUser, PagePaper, Papers, render
 
 router = APIRouter(include_in_schema=False)
@@ -62,8 +64,10 @@ def papers(
     sort: str = "upvotes",
     view: Annotated[Literal["date", "week", "month"] | None, Query()] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
+    format: citations.FormatQ = None,
 ) -> Response:
     category = parse_category(category)
+    kind = citations.wanted(format)
     if view and not (date or week or month):
         # "the latest week/month": the period holding the latest day with papers
         latest = store.latest_feed_date(category)
@@ -71,7 +75,30 @@ def papers(
             period = period_containing(view, latest)
             suffix = f"&category={category}" if category else ""
             return RedirectResponse(f"/papers?{period.kind}={period.key}{suffix}", 302)
+    if kind is not None:
+        return _cite_period(store, kind, date, week, month, sort, category)
     return _feed(request, store, user, date, week, month, page, sort, category)
+
+
+def _cite_period(
+    store: PaperStore,
+    kind: Format,
+    date: str | None,
+    week: str | None,
+    month: str | None,
+    sort: str,
+    category: str | None,
+) -> Response:
+    """Every paper of the period (up to citations.LIST_LIMIT) in the page's order, as citations."""
+    period = resolve_period(store, parse_period(date, week, month), category)
+    if period is None:
+        raise HTTPException(404, "No papers here yet.")
+    items = store.feed(
+        period.start, period.end, sort=sort if sort in SORTS else "upvotes",
+        limit=citations.LIST_LIMIT, category=category,
+    )  # fmt: skip
+    stem = f"daily-papers-{period.key}" + (f"-{category}" if category else "")
+    return citations.download([i.paper for i in items], kind, stem)
 
 
 def _feed(

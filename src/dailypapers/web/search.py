@@ -17,6 +17,7 @@ from dailypapers.papers.store import PaperStore
 from dailypapers.search.highlight import highlight, snippet
 from dailypapers.search.service import Hit, Mode, SearchResult, SearchService, Sort
 from dailypapers.search.store import Filters
+from dailypapers.web import citations
 from dailypapers.web.deps import ApiPaper, CurrentUser, DbSession, Papers, render
 from dailypapers.web.feeds import atom_bytes, xml_safe
 from dailypapers.web.pages import voted_ids
@@ -140,8 +141,13 @@ def search_page(
     category: CategoryQ = None,
     min_upvotes: UpvotesQ = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    format: citations.FormatQ = None,
 ) -> Response:
     filters = make_filters(date_from, date_to, category, min_upvotes)
+    kind = citations.wanted(format)
+    if kind is not None:  # the results as citations, best first (at most 100)
+        found = service.search(q, mode=mode, limit=100, filters=filters, sort=sort)
+        return citations.download([h.paper for h in found.hits], kind, f"search-{q[:40]}")
     size = 20
     result = service.search(
         q, mode=mode, limit=size, offset=(page - 1) * size, filters=filters, sort=sort
