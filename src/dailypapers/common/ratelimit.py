@@ -32,6 +32,8 @@ LIMITS = {
     "vote": Limit("votes", 120, dt.timedelta(minutes=10)),
     "comment": Limit("comments", 10, dt.timedelta(minutes=10)),
     "submit": Limit("submissions", 10, dt.timedelta(days=1)),
+    # saves, read marks, notes and collection changes
+    "library": Limit("changes to your library", 300, dt.timedelta(minutes=10)),
     "subscribe": Limit("subscription requests", 10, dt.timedelta(hours=1)),
     # per address, whoever asks: silently capped so nobody can flood an inbox with confirmations
     "subscription-mail": Limit("subscription mails", 3, dt.timedelta(days=1)),

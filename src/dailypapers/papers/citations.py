@@ -179,7 +179,7 @@ def latex(text: str) -> str:
 
 def _encode(text: str) -> str:
     # "--", "''" and "``" as written stay two characters ("-{}-"), not TeX's ligatures
-    return _ENCODER.unicode_to_latex(re.sub(r"([-'`])(?=\1)", "\\1" + _CUT, text))
+    return str(_ENCODER.unicode_to_latex(re.sub(r"([-'`])(?=\1)", "\\1" + _CUT, text)))
 
 
 def latex_title(title: str) -> str:

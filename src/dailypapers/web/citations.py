@@ -16,6 +16,9 @@ from dailypapers.papers.citations import Format
 from dailypapers.web.deps import PagePaper
 
 router = APIRouter(include_in_schema=False)
+SUFFIX_KINDS: tuple[tuple[str, Format], ...] = (
+    ("bib", "bibtex"), ("ris", "ris"), ("csl.json", "csl-json"),
+)  # fmt: skip
 LIST_LIMIT = 1000  # papers in one exported list (a month of the feed is ~400)
 FormatQ = Annotated[
     str | None,

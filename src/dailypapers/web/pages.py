@@ -16,9 +16,10 @@ from fastapi.responses import (
 )
 from sqlalchemy.orm import Session
 
-from dailypapers.community import comments
+from dailypapers.community import comments, library
+from dailypapers.community.markdown import render as render_markdown
 from dailypapers.community.store import CommunityStore
-from dailypapers.db.models import User
+from dailypapers.db.models import Paper, ReadingItem, User
 from dailypapers.papers.charts import papers_per_day_svg, upvote_strip_svg
 from dailypapers.papers.citations import Format
 from dailypapers.papers.periods import parse_period, period_containing
@@ -147,9 +148,12 @@ def trending_page(request: Request, store: Papers, user: CurrentUser) -> Respons
 
 
 def card_marks(session: Session, user: User | None, paper_ids: list[int]) -> dict[str, Any]:
-    """What cards show beside each paper: the reader's pressed vote buttons (comment counts
-    are on the papers themselves)."""
-    return {"voted": voted_ids(session, user, paper_ids)}
+    """What cards show beside each paper: the reader's pressed vote and save buttons (comment
+    counts are on the papers themselves)."""
+    return {
+        "voted": voted_ids(session, user, paper_ids),
+        "saved": library.saved_ids(session, user, paper_ids),
+    }
 
 
 def voted_ids(session: Session, user: User | None, paper_ids: list[int]) -> set[int]:
@@ -205,10 +209,27 @@ def paper(request: Request, found: PagePaper, store: Papers, user: CurrentUser) 
     similar, similar_mode = request.app.state.search.service.similar(detail.paper.id, 8)
     context = {
         "d": detail,
-        "voted": voted_ids(store.session, user, [detail.paper.id]),
+        **card_marks(store.session, user, [detail.paper.id]),
+        "lib": _library_box(store.session, user, found),
         "thread": comments.thread(store.session, detail.paper.id, user),
         "strip": upvote_strip_svg(detail.day_upvotes, detail.paper.arxiv_id),
         "similar": similar,
         "similar_mode": similar_mode,
     }
     return render(request, "paper.html", context)
+
+
+def _library_box(session: Session, user: User | None, paper: Paper) -> dict[str, Any] | None:
+    """What the paper page's library box shows the signed-in reader: read state, their
+    collections (and which hold the paper), their note."""
+    if user is None:
+        return None
+    item = session.get(ReadingItem, (user.id, paper.id))
+    note = library.note(session, user, paper)
+    return {
+        "read": item is not None and item.read_at is not None,
+        "collections": library.collections_of(session, user),
+        "holding": library.collections_holding(session, user, paper),
+        "note": note.body if note else "",
+        "note_html": render_markdown(note.body) if note else "",
+    }

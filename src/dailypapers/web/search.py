@@ -20,7 +20,7 @@ from dailypapers.search.store import Filters
 from dailypapers.web import citations
 from dailypapers.web.deps import ApiPaper, CurrentUser, DbSession, Papers, render
 from dailypapers.web.feeds import atom_bytes, xml_safe
-from dailypapers.web.pages import voted_ids
+from dailypapers.web.pages import card_marks
 from dailypapers.web.schemas import PaperOut
 
 router = APIRouter()
@@ -169,7 +169,7 @@ def search_page(
         {
             "result": result,
             "rows": rows,
-            "voted": voted_ids(session, user, [h.paper.id for h in result.hits]),
+            **card_marks(session, user, [h.paper.id for h in result.hits]),
             "params": params,
             "page": page,
             "pages": max(1, -(-result.total // size)),

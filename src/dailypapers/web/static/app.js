@@ -22,3 +22,30 @@ document.addEventListener("submit", async (event) => {
   button.classList.toggle("on", result.voted);
   button.setAttribute("aria-pressed", String(result.voted));
 });
+
+// Save to the reading list (and any other on/off form marked data-toggle="KEY") without
+// reloading: the answer's KEY says the new state; the button and the next action follow it.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-toggle]");
+  if (!form) return;
+  event.preventDefault();
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const response = await fetch(form.getAttribute("action"), {
+    method: "POST",
+    headers: { "Accept": "application/json", "X-CSRF-Token": token },
+    body: new URLSearchParams(new FormData(form)),
+    credentials: "same-origin",
+  });
+  if (response.status === 401) {
+    window.location = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    return;
+  }
+  if (!response.ok) return;
+  const on = Boolean((await response.json())[form.dataset.toggle]);
+  const button = form.querySelector("button");
+  const action = form.querySelector('input[name="action"]');
+  action.value = on ? action.dataset.on : action.dataset.off;
+  button.textContent = on ? button.dataset.on : button.dataset.off;
+  button.classList.toggle("on", on);
+  button.setAttribute("aria-pressed", String(on));
+});
