@@ -62,6 +62,7 @@ bench: $(DEV_STAMP) ## Run every benchmark (quick; FULL=1 for the issue-sized ru
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/embed.py
 	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/backends.py
 

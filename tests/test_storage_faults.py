@@ -53,7 +53,7 @@ def full_disk(monkeypatch):
 
     def limited(database):
         engine = make(database)
-        event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA max_page_count = 400"))
+        event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA max_page_count = 500"))
         return engine
 
     monkeypatch.setattr(engine_module, "_make_sqlite_engine", limited)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
+from dailypapers.community import follows
 from dailypapers.community.services import sign_up, vote
 from dailypapers.db.models import DigestOutbox, Paper, Subscriber, utcnow
 from dailypapers.digest.mail import SmtpMailer
@@ -206,3 +207,31 @@ def test_several_connections_send_each_digest_once(sessions, settings, smtp, day
     assert sorted(m["To"] for m in smtp.sink.messages) == sorted(
         f"r{i}@example.org" for i in range(30)
     )
+
+
+def test_followed_authors_and_saved_searches_reach_the_digest(sessions, settings, smtp):
+    store_records(
+        sessions,
+        record(arxiv_id="2606.00001", title="Scaling laws", upvotes=40),
+        record(
+            arxiv_id="2606.00002",
+            title="Robots that fold laundry",
+            upvotes=1,
+            authors=("Grace Hopper",),
+        ),  # fmt: skip
+        record(arxiv_id="2606.00003", title="Sparse attention kernels", upvotes=2),
+    )
+    assert dt.date(2026, 6, 10) == WED
+    with sessions() as session:
+        user = sign_up(session, "ada", "ada@example.org", "a long password 123")
+        follows.follow(session, user, "author", "Grace Hopper")
+        follows.save_search(session, user, {"q": "sparse attention"})
+        session.commit()
+        user_id = user.id
+    subscriber(sessions, "ada@example.org", user_id=user_id)
+    quiet = settings.model_copy(update={"digest_trending": 1})
+    assert send(sessions, quiet).sent == 1
+    text, _ = parts(smtp.sink.messages[0])
+    for_you = text.split("TRENDING")[0]
+    assert "Robots that fold laundry" in for_you and "(by Grace Hopper)" in for_you
+    assert "Sparse attention kernels" in for_you

@@ -139,3 +139,44 @@ def eval_beir(
         table.add_row(mode, f"{m['ndcg@10']:.4f}", f"{m['recall@100']:.4f}", f"{m['mrr@10']:.4f}")
     out.print(table)
     out.print(f"index {result['index_s']} s · hybrid query p50 {result['query_ms_p50']} ms")
+
+
+@eval_app.command("recommend")
+def eval_recommend(
+    path: Annotated[
+        Path, typer.Argument(help="An archive in papers.jsonl's form (with submitted_by)")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    min_submissions: Annotated[
+        int, typer.Option(min=3, help="Readers: submitters with at least this many papers")
+    ] = 8,
+) -> None:
+    """Recall@10, Recall@50 and nDCG@10 of "For you" against recency, popularity and an
+    arxiv-sanity-lite SVM, trained on each submitter's earlier submissions and judged on their
+    later ones (docs/ranking.md)."""
+    import json
+
+    from dailypapers.papers.recommend_eval import evaluate, read_archive, report
+
+    try:
+        rows, problems = read_archive(path)
+    except OSError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_ERROR) from None
+    for problem in problems[:20]:
+        err.print(f"[yellow]skipped[/yellow] {problem}")
+    result = report(evaluate(rows, min_submissions=min_submissions))
+    if not result["readers"]:
+        err.print(f"[red]error:[/red] no submitter in {path} has {min_submissions} papers")
+        raise typer.Exit(EXIT_ERROR)
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title=f"{path.name}: {result['readers']} readers")
+    for column in ("method", "Recall@10", "Recall@50", "nDCG@10"):
+        table.add_column(column)
+    named = {"ours": result["method"], **result["baselines"]}
+    for name, found in named.items():
+        overall = found["overall"]
+        table.add_row(name, *(f"{overall[k]:.3f}" for k in ("recall@10", "recall@50", "ndcg@10")))
+    out.print(table)

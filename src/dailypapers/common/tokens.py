@@ -4,6 +4,7 @@ A token is the reader's random id plus an HMAC over (purpose, id, expiry): it re
 the address, cannot be forged or guessed without the key, and one purpose's token does not open
 another's page. Unsubscribe and manage tokens never expire; confirmation tokens do, and so do the
 account links ("signup": finish signing up; "verify": confirm an older account's address).
+"feed" tokens open a reader's private Following feed and never expire.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hmac
 import time
 from typing import Literal
 
-Purpose = Literal["confirm", "manage", "unsubscribe", "signup", "verify"]
+Purpose = Literal["confirm", "manage", "unsubscribe", "signup", "verify", "feed"]
 CONFIRM_LIFETIME = 7 * 86400
 ACCOUNT_LIFETIME = 2 * 86400
 EXPIRED = {

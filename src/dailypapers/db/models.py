@@ -101,6 +101,8 @@ class PaperAuthor(Base):
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
+    # first initial + family name, no case or accents (papers/authors.py): finds every spelling
+    name_key: Mapped[str | None] = mapped_column(String(120), index=True)
 
 
 # a query that is an author's name finds their papers by this (migration 0011)
@@ -290,6 +292,34 @@ class PaperNote(Base):
     )
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Follow(Base):
+    """A reader follows an author (by name key, with the name as they chose it) or an
+    organization (by handle)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "key", name="uq_follows_user_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "author" | "organization"
+    key: Mapped[str] = mapped_column(String(120))
+    label: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SavedSearch(Base):
+    """A search a reader saved: its new results come in their digest and a feed."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (UniqueConstraint("user_id", "query", name="uq_saved_searches_user_query"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    query: Mapped[str] = mapped_column(String(1000))  # the search page's query string
+    label: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Comment(Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +27,7 @@ from dailypapers.search.embeddings import MODEL_NAME, Embedder, normalize
 
 POOL_LIMIT = 2000  # most papers a period offers to composing (a busy week has a few hundred)
 BATCH = 1000
+MAX_FOLLOWED = 100  # authors, and keywords, one digest matches at most
 
 
 class Planner:
@@ -102,6 +104,16 @@ class Planner:
         period: Period,
     ) -> list[PlannedDigest]:
         interests = {r.id: interests_of(r) for r in readers}
+        followed = store.followed([r.user_id for r in readers if r.user_id])
+        for reader in readers:
+            if reader.user_id in followed:
+                people, searches = followed[reader.user_id]
+                mine = interests[reader.id]
+                interests[reader.id] = replace(
+                    mine,
+                    authors=tuple(dict.fromkeys([*mine.authors, *people]))[:MAX_FOLLOWED],
+                    keywords=tuple(dict.fromkeys([*mine.keywords, *searches]))[:MAX_FOLLOWED],
+                )
         self._embed_keywords(pool, interests.values())
         sent = store.sent_papers([r.id for r in readers], pool_ids)
         profiles = self._profiles(store, [r for r in readers if interests[r.id].like_upvoted])

@@ -15,8 +15,10 @@ from dailypapers.db.inserts import insert_ignoring
 from dailypapers.db.models import (
     DigestItem,
     DigestOutbox,
+    Follow,
     Paper,
     PaperEmbedding,
+    SavedSearch,
     Subscriber,
     SubscriptionEvent,
     SubscriptionRequest,
@@ -131,6 +133,24 @@ class DigestStore:
                 .limit(limit)
             )
         )
+
+    def followed(self, user_ids: Sequence[int]) -> dict[int, tuple[list[str], list[str]]]:
+        """Per account: the authors it follows (as spelled when followed) and the words of its
+        saved searches; they join the digest's interests (issue 17)."""
+        found: dict[int, tuple[list[str], list[str]]] = {}
+        if not user_ids:
+            return found
+        authors = select(Follow.user_id, Follow.label).where(
+            Follow.kind == "author", Follow.user_id.in_(list(user_ids))
+        )
+        for user_id, label in self.session.execute(authors.order_by(Follow.id)):
+            found.setdefault(user_id, ([], []))[0].append(label)
+        searches = select(SavedSearch.user_id, SavedSearch.label).where(
+            SavedSearch.user_id.in_(list(user_ids))
+        )
+        for user_id, label in self.session.execute(searches.order_by(SavedSearch.id)):
+            found.setdefault(user_id, ([], []))[1].append(label)
+        return found
 
     def sent_papers(
         self, subscriber_ids: Sequence[int], paper_ids: Sequence[int]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 
 from dailypapers.db.models import Paper, PaperAuthor
+from dailypapers.papers.authors import name_key
 from dailypapers.papers.records import PaperRecord
 
 TEXT_FIELDS = frozenset({"title", "abstract", "authors"})
@@ -117,10 +118,11 @@ def apply_record(paper: Paper, record: PaperRecord) -> set[str]:
 def _replace_authors(paper: Paper, names: tuple[str, ...]) -> None:
     # Edit rows in place: deleting and re-adding one (paper_id, position) in a flush collides.
     for author, name in zip(paper.authors, names, strict=False):
-        author.name = name
+        author.name, author.name_key = name, name_key(name)
     del paper.authors[len(names) :]
     for position in range(len(paper.authors), len(names)):
-        paper.authors.append(PaperAuthor(position=position, name=names[position]))
+        name = names[position]
+        paper.authors.append(PaperAuthor(position=position, name=name, name_key=name_key(name)))
 
 
 def _apply_counts(paper: Paper, record: PaperRecord, order: int) -> bool:

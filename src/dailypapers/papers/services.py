@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dailypapers.db.models import Paper
+from dailypapers.papers import authors
 from dailypapers.papers.periods import Period, day_period, period_containing
 from dailypapers.papers.store import FeedItem, PaperStore
 from dailypapers.ranking.trending import sort_trending
@@ -190,3 +191,46 @@ def arxiv_listing(
         next=store.listed_day(category, after=day),
         on_feed=store.on_feed([p.id for p in papers]),
     )
+
+
+@dataclass(frozen=True)
+class AuthorGroup:
+    papers: list[Paper]
+    coauthors: tuple[str, ...]  # names of their most frequent co-authors
+
+
+@dataclass(frozen=True)
+class AuthorPage:
+    name: str  # as asked
+    key: str
+    spellings: list[str]  # every spelling on the papers shown, most used first
+    groups: list[AuthorGroup]  # one, or several when the co-authors say "different people"
+
+    @property
+    def total(self) -> int:
+        return sum(len(g.papers) for g in self.groups)
+
+
+def author_page(store: PaperStore, name: str, limit: int = 2000) -> AuthorPage:
+    """An author's papers: every spelling of the name that could be them (papers/authors.py),
+    split into groups when the co-authors strongly suggest homonyms."""
+    key = authors.name_key(name)
+    papers = store.papers_by_author_keys([key], limit) if key else []
+    found: list[authors.Authored] = []
+    spellings: dict[str, int] = {}
+    names_of: dict[str, str] = {}
+    for paper in papers:
+        spelling = next((n for n in paper.author_names if authors.compatible(n, name)), None)
+        if spelling is None:  # the same key, another person ("Kai He" for "Kaiming He")
+            continue
+        spellings[spelling] = spellings.get(spelling, 0) + 1
+        others = {authors.name_key(n): n for n in paper.author_names if n != spelling}
+        names_of.update(others)
+        found.append(authors.Authored(paper.id, spelling, frozenset(k for k in others if k)))
+    by_id = {p.id: p for p in papers}
+    groups = [
+        AuthorGroup([by_id[i] for i in g.paper_ids], tuple(names_of[k] for k in g.coauthors))
+        for g in authors.split_homonyms(found)
+    ]
+    ordered = sorted(spellings, key=lambda s: (-spellings[s], s))
+    return AuthorPage(name, key, ordered, groups)

@@ -23,6 +23,7 @@ from dailypapers.db.models import (
     SearchQueue,
     utcnow,
 )
+from dailypapers.papers.authors import name_key
 from dailypapers.papers.merge import PAPER_FIELDS, TEXT_FIELDS, apply_record, merge_duplicates
 from dailypapers.papers.records import PaperRecord
 
@@ -142,7 +143,7 @@ class PaperStore:
                 if created_at == now:
                     mine.add(arxiv_id)
         authors = [
-            {"paper_id": id_of[r.arxiv_id], "position": i, "name": name}
+            {"paper_id": id_of[r.arxiv_id], "position": i, "name": name, "name_key": name_key(name)}
             for r in records
             if r.arxiv_id in mine
             for i, name in enumerate(r.authors)
@@ -233,8 +234,8 @@ class PaperStore:
         """Give entries stored without a submitter handle the one a record now carries (a source
         imported again after migration 0012): the only field of a kept entry an import fills."""
         for paper_id, day in unnamed:
-            record = records[(paper_id, day)]
-            if record.submitter_name is None:
+            record = records.get((paper_id, day))
+            if record is None or record.submitter_name is None:
                 continue
             self.session.execute(
                 update(FeedEntry)
@@ -268,6 +269,38 @@ class PaperStore:
 
     def get(self, arxiv_id: str) -> Paper | None:
         return self.session.scalar(select(Paper).where(Paper.arxiv_id == arxiv_id))
+
+    def papers_by_author_keys(
+        self, keys: Sequence[str], limit: int = 2000, since: dt.datetime | None = None
+    ) -> list[Paper]:
+        """Visible papers with an author under any of these name keys, newest first (by arXiv
+        date, else when stored); `since`: only papers stored since then."""
+        if not keys:
+            return []
+        newest = func.coalesce(Paper.published_at, Paper.created_at)
+        matching = select(PaperAuthor.paper_id).where(PaperAuthor.name_key.in_(list(keys)))
+        query = select(Paper).where(Paper.id.in_(matching), Paper.hidden.is_(False))
+        if since is not None:
+            query = query.where(Paper.created_at >= since)
+        return list(
+            self.session.scalars(query.order_by(newest.desc(), Paper.id.desc()).limit(limit))
+        )
+
+    def papers_of_organizations(
+        self, names: Sequence[str], limit: int = 500, since: dt.datetime | None = None
+    ) -> list[Paper]:
+        """Visible papers of these organizations (handles), newest first."""
+        if not names:
+            return []
+        newest = func.coalesce(Paper.published_at, Paper.created_at)
+        query = select(Paper).where(
+            or_(*[organization_condition(n) for n in names]), Paper.hidden.is_(False)
+        )
+        if since is not None:
+            query = query.where(Paper.created_at >= since)
+        return list(
+            self.session.scalars(query.order_by(newest.desc(), Paper.id.desc()).limit(limit))
+        )
 
     # --- arXiv's own listing: papers by the day arXiv published them, curated or not ---------
 

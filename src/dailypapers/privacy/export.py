@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dailypapers.community import follows
 from dailypapers.community.library import library_data
 from dailypapers.community.services import account_data
 from dailypapers.db.models import User
@@ -17,5 +18,13 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
     return {
         **account_data(session, user),
         "library": library_data(session, user),
+        "follows": [
+            {"kind": f.kind, "name": f.label, "since": f.created_at.isoformat()}
+            for f in follows.follows_of(session, user)
+        ],
+        "saved_searches": [
+            {"search": f"/search?{s.query}", "since": s.created_at.isoformat()}
+            for s in follows.searches_of(session, user)
+        ],
         "digest": subscription_data(session, user),
     }

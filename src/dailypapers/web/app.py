@@ -40,6 +40,7 @@ from dailypapers.web import (
     digest,
     docs,
     feeds,
+    following,
     health,
     library,
     metrics,
@@ -110,7 +111,8 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
 # every route of the app, in matching order (tests/web/test_form_fuzz.py walks them all)
 ROUTERS = (
     docs.router, health.router, metrics.router, admin.router, accounts.router, community.pages,
-    community.router, community.api, library.forms, library.pages, library.api, digest.router,
+    community.router, community.api, library.forms, library.pages, library.api, following.forms,
+    following.pages, following.api, digest.router,
     search_routes.router, arxiv.router,
     api.router, feeds.router, profiles.router, citations.router, pages.router,
 )  # fmt: skip

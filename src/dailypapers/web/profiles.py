@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from dailypapers.community import follows
 from dailypapers.community.store import CommunityStore
 from dailypapers.papers import hf
 from dailypapers.papers.periods import all_time
@@ -76,6 +77,8 @@ def _page(
         "fullname": kind.fullname(items, name) if items else name,
         "avatar": hf.avatar(person) if remote else None,
         "local_user": local.username if local is not None else None,
+        "following": kind is ORGANIZATIONS
+        and follows.is_following(store.session, user, "organization", name),
         "items": items,
         "page": page,
         "more": len(items) == PAGE,

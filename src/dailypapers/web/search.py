@@ -181,9 +181,15 @@ def search_page(
 def search_feed(
     request: Request, service: Service, q: Q = "", mode: ModeQ = "hybrid",
     sort: SortQ = "relevance",
+    date_from: Annotated[DateQ, Query(alias="from")] = None,
+    date_to: Annotated[DateQ, Query(alias="to")] = None,
+    category: CategoryQ = None,
+    min_upvotes: UpvotesQ = None,
 ) -> Response:  # fmt: skip
+    """A search as a feed, with the search page's filters (what a saved search links to)."""
     settings = request.app.state.settings
-    result = service.search(q, mode=mode, limit=50, sort=sort)
+    filters = make_filters(date_from, date_to, category, min_upvotes)
+    result = service.search(q, mode=mode, limit=50, sort=sort, filters=filters)
     feed = FeedGenerator()
     base = settings.base_url
     feed.id(f"{base}/search?q={quote(q)}")

@@ -23,9 +23,8 @@ def author_line(names: list[str], shown: int = 6) -> str:
 
 
 def author_url(name: str) -> str:
-    """Where an author's name leads: a search for it, which puts their papers first (until
-    authors have pages of their own)."""
-    return "/search?q=" + quote(f'"{name}"')
+    """Where an author's name leads: their page (every spelling of the name)."""
+    return "/authors/" + quote(name, safe="")
 
 
 def author_links(names: list[str], shown: int = 6) -> Markup:
