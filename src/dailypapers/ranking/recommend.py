@@ -85,50 +85,69 @@ class Scored:
     # index of the reader's paper it is nearest to (-1 otherwise)
 
 
+class Scorer:
+    """One pool of candidates, scored for many readers: the pool's tf-idf rows, authors and
+    popularity are computed once, each liked paper's row once per text; a reader then costs one
+    (pool x liked) matrix product (bench/recommend.py: the digest-run figure)."""
+
+    def __init__(self, candidates: Sequence[Item], vectorizer: Tfidf) -> None:
+        self.candidates = list(candidates)
+        self.vectorizer = vectorizer
+        self.matrix = vectorizer.transform([c.text for c in self.candidates])
+        votes = np.log1p(np.array([max(0, c.upvotes) for c in candidates], dtype=np.float32))
+        self.popularity = votes / max(float(votes.max()), 1e-9) if len(votes) else votes
+        self.rows: dict[str, np.ndarray] = {}
+
+    def _rows(self, liked: Sequence[Item]) -> np.ndarray:
+        missing = [i.text for i in liked if i.text not in self.rows]
+        if missing:
+            for text, row in zip(missing, self.vectorizer.transform(missing), strict=True):
+                self.rows[text] = row
+        return np.stack([self.rows[i.text] for i in liked])
+
+    def score(self, liked: Sequence[Item], weights: dict[str, float] | None = None) -> Scored:
+        """Score the pool for a reader who liked `liked` (none: popularity only)."""
+        weights = weights or WEIGHTS
+        n = len(self.candidates)
+        signals: dict[str, np.ndarray] = {k: np.zeros(n, dtype=np.float32) for k in WEIGHTS}
+        nearest = np.full(n, -1)
+        if liked and n:
+            similarity = self.matrix @ self._rows(liked).T  # candidates x liked
+            k = min(NEIGHBOURS, similarity.shape[1])
+            signals["words"] = np.sort(similarity, axis=1)[:, -k:].mean(axis=1)
+            nearest = similarity.argmax(axis=1)
+            known = Counter(a for item in liked for a in set(item.authors))
+            orgs = {item.organization for item in liked if item.organization}
+            for i, item in enumerate(self.candidates):
+                if item.authors:
+                    shared = sum(1 for a in item.authors if a in known)
+                    signals["authors"][i] = min(1.0, shared / math.sqrt(len(item.authors)))
+                signals["organization"][i] = float(item.organization in orgs)
+        signals["popularity"] = self.popularity
+        terms = {k: weights.get(k, 0.0) * v for k, v in signals.items()}
+        # the community's signal leads for a new reader and fades to a tie-breaker as they tell
+        # us more: 0.5, then 0.25 with one paper, 0.07 with six
+        terms["popularity"] = terms["popularity"] / (1 + len(liked))
+        scores = sum(terms.values(), np.zeros(n, dtype=np.float32))
+        names = list(terms)
+        stacked = np.stack([terms[k] for k in names]) if n else np.zeros((len(names), 0))
+        reasons = []
+        for i in range(n):
+            best = names[int(stacked[:, i].argmax())]
+            reasons.append((best, int(nearest[i]) if best == "words" else -1))
+        return Scored(np.asarray(scores, dtype=np.float32), reasons)
+
+
 def recommend(
     liked: Sequence[Item],
     candidates: Sequence[Item],
     weights: dict[str, float] | None = None,
     vectorizer: Tfidf | None = None,
 ) -> Scored:
-    """Score `candidates` for a reader who liked `liked` (an empty `liked`: popularity only)."""
-    weights = weights or WEIGHTS
-    n = len(candidates)
-    signals: dict[str, np.ndarray] = {k: np.zeros(n, dtype=np.float32) for k in WEIGHTS}
-    nearest = np.full(n, -1)
-    if liked and n:
-        vectorizer = vectorizer or Tfidf([i.text for i in [*liked, *candidates]])
-        profile = vectorizer.transform([i.text for i in liked])
-        matrix = vectorizer.transform([i.text for i in candidates])
-        similarity = matrix @ profile.T  # candidates x liked
-        k = min(NEIGHBOURS, similarity.shape[1])
-        top = np.sort(similarity, axis=1)[:, -k:]
-        signals["words"] = top.mean(axis=1)
-        nearest = similarity.argmax(axis=1)
-        known = Counter(a for item in liked for a in set(item.authors))
-        orgs = {item.organization for item in liked if item.organization}
-        for i, item in enumerate(candidates):
-            if item.authors:
-                signals["authors"][i] = sum(1 for a in item.authors if a in known) / math.sqrt(
-                    len(item.authors)
-                )
-            signals["organization"][i] = float(item.organization in orgs)
-        signals["authors"] = np.minimum(signals["authors"], 1.0)
-    if n:
-        votes = np.log1p(np.array([max(0, c.upvotes) for c in candidates], dtype=np.float32))
-        signals["popularity"] = votes / max(float(votes.max()), 1e-9)
-    terms = {k: weights.get(k, 0.0) * v for k, v in signals.items()}
-    # the community's signal leads for a new reader and fades to a tie-breaker as they tell us
-    # more: 0.5, then 0.25 with one paper, 0.07 with six
-    terms["popularity"] = terms["popularity"] / (1 + len(liked))
-    scores = sum(terms.values(), np.zeros(n, dtype=np.float32))
-    names = list(terms)
-    stacked = np.stack([terms[k] for k in names]) if n else np.zeros((len(names), 0))
-    reasons = []
-    for i in range(n):
-        best = names[int(stacked[:, i].argmax())]
-        reasons.append((best, int(nearest[i]) if best == "words" else -1))
-    return Scored(np.asarray(scores, dtype=np.float32), reasons)
+    """Score `candidates` for one reader who liked `liked` (the vocabulary from both, unless
+    a fitted `vectorizer` is given)."""
+    vectorizer = vectorizer or Tfidf([i.text for i in [*liked, *candidates]])
+    return Scorer(candidates, vectorizer).score(liked, weights)
 
 
 def svm_scores(
