@@ -50,7 +50,7 @@ def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, s
     page.get_by_label("Password").fill("a long enough secret")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server + "/")
-    assert page.get_by_role("link", name="grace").is_visible()
+    assert page.get_by_role("navigation").get_by_role("link", name="grace").is_visible()
 
     page.get_by_role("link", name="Submit").click()
     page.get_by_label("arXiv id or link").fill("https://arxiv.org/abs/2606.00003v1")
@@ -78,7 +78,7 @@ def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, s
 
     page.goto(live_server + "/papers/trending")  # submitted later, same votes: it rises
     assert page.locator("article.card h2").all_inner_texts() == ["Fresh preprint", "Loud paper"]
-    page.get_by_role("link", name="grace").click()
+    page.get_by_role("navigation").get_by_role("link", name="grace").click()
     assert "Fresh preprint" in page.locator("main").inner_text()
     assert errors == []
 
