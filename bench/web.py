@@ -3,8 +3,8 @@ against `dailypapers serve` with production settings, over loopback.
 
 The server gets the demo set, `DAILYPAPERS_ENV=production`, one worker per core, no access log
 (the reverse proxy keeps that), no background indexer (the scheduler runs `dailypapers index`),
-and its default 10-second cache of anonymous API/feed answers; the API is measured once more with
-that cache off, to show what a request costs when it has to be computed.
+and its default 10-second cache of anonymous answers (API, feeds and pages); the API is measured
+once more with that cache off, to show what a request costs when it has to be computed.
 Each URL gets a warm-up, then a measured run; the static stylesheet, served by the same process
 with no database or template work, is the floor to compare with.
 
@@ -124,6 +124,8 @@ def main() -> None:
             "DAILYPAPERS_DATABASE_URL": args.database_url,
             "DAILYPAPERS_SEARCH_WORKER": "false",
             "DAILYPAPERS_SCHEDULER": "false",
+            # production requires the public address; the bench never follows its links
+            "DAILYPAPERS_BASE_URL": "https://papers.example.org",
         }
         subprocess.run([str(BIN / "dailypapers"), "demo"], env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip

@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     cache_seconds: float = Field(
         10.0,
         ge=0,
-        description="Seconds each web worker reuses an anonymous GET answer of the JSON API and "
-        "feeds (0: off). Votes and new papers show up within this time.",
+        description="Seconds each web worker reuses an anonymous GET answer of the JSON API, "
+        "feeds and pages (0: off). Votes and new papers show up within this time.",
     )
     remote_images: bool = Field(
         True,

@@ -59,7 +59,12 @@ from dailypapers.web.middleware import (
 from dailypapers.web.templating import make_templates
 
 HERE = Path(__file__).parent
-CACHED_PREFIXES = ("/api/daily_papers", "/api/papers/", "/feeds/")
+CACHED_PREFIXES = (
+    "/api/daily_papers", "/api/papers/", "/feeds/",
+    # pages, for anonymous readers (they carry no token: web/templating.py LazyCsrf)
+    "/papers", "/search", "/arxiv", "/authors/", "/organizations/", "/submitters/", "/collections/",
+)  # fmt: skip
+CACHED_PAGES = ("/",)
 log = logging.getLogger(__name__)
 
 
@@ -131,7 +136,12 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         load_user=user_for_session,
         cookies=app.state.cookies,
     )
-    app.add_middleware(AnonymousCache, seconds=settings.cache_seconds, prefixes=CACHED_PREFIXES)
+    app.add_middleware(
+        AnonymousCache,
+        seconds=settings.cache_seconds,
+        prefixes=CACHED_PREFIXES,
+        exact=CACHED_PAGES,
+    )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(Conditional)
     app.state.metrics_registry = CollectorRegistry()

@@ -111,16 +111,24 @@ class RequestState:
 
 
 class AnonymousCache:
-    """Reuse a GET answer for `seconds` for visitors without a session or token: the daily
-    feed's JSON and the Atom/RSS feeds, which readers and scripts poll. Answers with cookies or
-    other than 200 are never kept; `Cache-Control` lets a reverse proxy do the same."""
+    """Reuse a GET answer for `seconds` for visitors without a session or token: the JSON API
+    and feeds, which readers and scripts poll, and the pages anonymous readers browse (which
+    carry no form and no token: web/templating.py). Answers with cookies or other than 200 are
+    never kept, nor one that holds the asking browser's CSRF token; `Cache-Control` lets a
+    reverse proxy do the same, `Vary: Cookie, Authorization` keeps it from mixing readers."""
 
     def __init__(
-        self, app: ASGIApp, seconds: float, prefixes: tuple[str, ...], size: int = 512
+        self,
+        app: ASGIApp,
+        seconds: float,
+        prefixes: tuple[str, ...],
+        exact: tuple[str, ...] = (),
+        size: int = 2048,
     ) -> None:
         self.app = app
         self.seconds = seconds
         self.prefixes = prefixes
+        self.exact = frozenset(exact)
         self.size = size
         self.entries: OrderedDict[bytes, tuple[float, Message, bytes]] = OrderedDict()
         self.refreshing: set[bytes] = set()
@@ -128,7 +136,7 @@ class AnonymousCache:
     def _cacheable(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET" or self.seconds <= 0:
             return False
-        if not scope["path"].startswith(self.prefixes):
+        if scope["path"] not in self.exact and not scope["path"].startswith(self.prefixes):
             return False
         for name, value in scope["headers"]:
             if name == b"authorization" or (name == b"cookie" and b"dp_session=" in value):
@@ -159,18 +167,23 @@ class AnonymousCache:
         start: Message = {}
         body: list[bytes] = []
 
+        own_token = _csrf_cookie(scope)
+
         async def capture(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 if message["status"] == 200 and "set-cookie" not in headers:
                     headers["cache-control"] = f"public, max-age={int(self.seconds)}"
+                    headers["vary"] = "Cookie, Authorization"
                 start = message
             elif message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
                 complete = not message.get("more_body") and start.get("status") == 200
                 if complete and b"set-cookie" not in {n for n, _ in start.get("headers", [])}:
-                    self._keep(key, start, b"".join(body), now)
+                    whole = b"".join(body)
+                    if not (own_token and own_token in whole):  # a form with this browser's token
+                        self._keep(key, start, whole, now)
             await send(message)
 
         await self.app(scope, receive, capture)
@@ -180,6 +193,17 @@ class AnonymousCache:
         self.entries.move_to_end(key)
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
+
+
+def _csrf_cookie(scope: Scope) -> bytes:
+    """The CSRF token the asking browser holds (either cookie name), or b""."""
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            for part in bytes(value).split(b";"):
+                key, _, token = part.strip().partition(b"=")
+                if key in (b"dp_csrf", b"__Host-dp_csrf") and len(token) >= 16:
+                    return bytes(token)
+    return b""
 
 
 class Conditional:

@@ -40,8 +40,22 @@ def human_date(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
 
+class LazyCsrf:
+    """The browser's CSRF token, minted (and its cookie set) only when a page writes it into a
+    form: pages an anonymous reader sees have no form, so they set no cookie, carry nothing
+    personal and can be cached for everyone (web/middleware.py AnonymousCache)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    __html__ = __str__
+
+
 def _request_context(request: Request) -> dict[str, Any]:
-    return {"current_user": getattr(request.state, "user", None), "csrf": csrf_token(request)}
+    return {"current_user": getattr(request.state, "user", None), "csrf": LazyCsrf(request)}
 
 
 def make_templates(settings: Settings) -> Jinja2Templates:
