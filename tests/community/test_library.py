@@ -192,3 +192,20 @@ def test_library_changes_are_rate_limited(client, papers, monkeypatch):
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
     assert f"/papers/{IDS[0]}" in client.get("/reading-list").text  # the refused change did nothing
     assert json.loads(client.get("/users/ada/export.json").text)["library"]["reading_list"]
+
+
+def test_collection_names_are_unique_ignoring_case_beyond_ascii(client, papers):
+    signup(client)
+    headers = api_token(client)
+    api = client.__class__(client.app)
+    assert api.post("/api/collections", headers=headers, json={"name": "ÀÛ"}).status_code == 201
+    for twin in ("ÀÛ", "àû"):
+        again = api.post("/api/collections", headers=headers, json={"name": twin})
+        assert again.status_code == 400 and "already have" in again.json()["error"]
+    escaped = '{"name": "\\udb95"}'  # JSON may escape a lone surrogate
+    broken = api.post(
+        "/api/collections", headers={**headers, "Content-Type": "application/json"}, content=escaped
+    )
+    assert broken.status_code == 422  # a lone surrogate: no database stores it
+    listed = api.get("/api/collections", headers=headers).json()
+    assert listed[0]["createdAt"].endswith("Z")  # RFC 3339, with its zone

@@ -146,12 +146,12 @@ def _clean_name(name: str) -> str:
 
 
 def _name_taken(session: Session, user: User, name: str, but: int | None = None) -> bool:
-    query = select(Collection.id).where(
-        Collection.user_id == user.id, func.lower(Collection.name) == name.lower()
-    )
-    if but is not None:
-        query = query.where(Collection.id != but)
-    return session.scalar(query) is not None
+    """Whether another of the reader's collections has this name, ignoring case (compared here:
+    SQLite's lower() folds ASCII only, so "ÀB" and "àb" would pass it; a reader has at most
+    MAX_COLLECTIONS)."""
+    query = select(Collection.id, Collection.name).where(Collection.user_id == user.id)
+    wanted = name.casefold()
+    return any(i != but and n.casefold() == wanted for i, n in session.execute(query))
 
 
 def create_collection(

@@ -215,4 +215,16 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
 
 def jsonable(errors: object) -> object:
-    return jsonable_encoder(errors, custom_encoder={Exception: str})
+    """Validation errors as JSON; the input they echo may hold lone surrogates (JSON can escape
+    them), which no encoder writes: those become U+FFFD."""
+    return _unicode_safe(jsonable_encoder(errors, custom_encoder={Exception: str}))
+
+
+def _unicode_safe(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_unicode_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {_unicode_safe(k): _unicode_safe(v) for k, v in value.items()}
+    return value

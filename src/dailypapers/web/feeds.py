@@ -53,19 +53,31 @@ def daily_rss(
 
 @router.get("/trending.atom", response_class=Response)
 def trending_atom(request: Request, store: Papers) -> Response:
+    base = request.app.state.settings.base_url
+    return atom_response(
+        request, trending(store), "trending", f"{base}/papers/trending",
+        f"{base}/feeds/trending.atom", feed_id=f"{base}/feeds/trending",
+    )  # fmt: skip
+
+
+def atom_response(
+    request: Request,
+    items: FeedPage | list[FeedItem] | None,
+    title: str,
+    page_url: str,
+    self_url: str,
+    feed_id: str | None = None,
+) -> Response:
+    """The Atom feed of a page's papers: "SITE — title", its id the page's URL unless given."""
     settings = request.app.state.settings
-    base = settings.base_url
-    feed = build_feed(
-        settings,
-        trending(store),
-        FeedNames(
-            feed_id=f"{base}/feeds/trending",
-            title=f"{settings.site_name} — trending",
-            page_url=f"{base}/papers/trending",
-            self_url=f"{base}/feeds/trending.atom",
-        ),
+    names = FeedNames(
+        feed_id=feed_id or page_url,
+        title=f"{settings.site_name} — {title}",
+        page_url=page_url,
+        self_url=self_url,
     )
-    return Response(atom_bytes(feed), media_type="application/atom+xml")
+    feed = atom_bytes(build_feed(settings, items, names))
+    return Response(feed, media_type="application/atom+xml")
 
 
 def atom_bytes(feed: FeedGenerator) -> bytes:

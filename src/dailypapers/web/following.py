@@ -19,9 +19,9 @@ from dailypapers.papers.services import author_page
 from dailypapers.papers.store import FeedItem
 from dailypapers.web import citations, csrf
 from dailypapers.web.deps import ApiUser, CurrentUser, DbSession, Papers, SignedIn, back_to, render
-from dailypapers.web.feeds import FeedNames, atom_bytes, build_feed
+from dailypapers.web.feeds import atom_response
 from dailypapers.web.pages import card_marks
-from dailypapers.web.schemas import PaperOut
+from dailypapers.web.schemas import PaperOut, Text, UtcTime
 
 forms = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 pages = APIRouter(include_in_schema=False)
@@ -167,16 +167,11 @@ def following_feed(
         raise HTTPException(404, "This feed link is not valid (any more).")
     found = following.followed_papers(session, following.follows_of(session, user), limit=100)
     items = [FeedItem(f.paper, _day(f.paper), f.paper.published_at, None) for f in found]
-    settings = request.app.state.settings
-    names = FeedNames(
-        feed_id=f"{settings.base_url}/following/{user.id}",
-        title=f"{settings.site_name} — following, for {user.username}",
-        page_url=f"{settings.base_url}/following",
-        self_url=f"{settings.base_url}/following.atom",
-    )
-    return Response(
-        atom_bytes(build_feed(settings, items, names)), media_type="application/atom+xml"
-    )
+    base = request.app.state.settings.base_url
+    return atom_response(
+        request, items, f"following, for {user.username}", f"{base}/following",
+        f"{base}/following.atom", feed_id=f"{base}/following/{user.id}",
+    )  # fmt: skip
 
 
 @pages.get("/for-you", response_class=HTMLResponse)
@@ -200,14 +195,14 @@ class FollowOut(BaseModel):
     kind: Kind
     name: str = Field(description="The name or handle as followed")
     key: str = Field(description="What matches papers: a name key, or the handle")
-    createdAt: dt.datetime
+    createdAt: UtcTime
 
 
 class SavedSearchIn(BaseModel):
-    q: str = Field(min_length=1, max_length=500)
-    mode: str | None = Field(None, max_length=20)
-    sort: str | None = Field(None, max_length=20)
-    category: str | None = Field(None, max_length=40)
+    q: Text = Field(min_length=1, max_length=500)
+    mode: Text | None = Field(None, max_length=20)
+    sort: Text | None = Field(None, max_length=20)
+    category: Text | None = Field(None, max_length=40)
 
 
 class SavedSearchOut(BaseModel):
@@ -215,7 +210,7 @@ class SavedSearchOut(BaseModel):
     label: str
     query: str = Field(description="The search page's query string: /search?{query}")
     feed: str = Field(description="Its Atom feed")
-    createdAt: dt.datetime
+    createdAt: UtcTime
 
 
 class PickOut(BaseModel):

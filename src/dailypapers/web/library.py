@@ -29,9 +29,9 @@ from dailypapers.web.deps import (
     back_to,
     render,
 )
-from dailypapers.web.feeds import FeedNames, atom_bytes, build_feed
+from dailypapers.web.feeds import atom_response
 from dailypapers.web.pages import card_marks
-from dailypapers.web.schemas import PaperOut
+from dailypapers.web.schemas import PaperOut, Text, UtcTime
 
 forms = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 pages = APIRouter(include_in_schema=False)
@@ -232,18 +232,9 @@ def collection_feed(
     request: Request, collection_id: CollectionId, user: CurrentUser, session: DbSession
 ) -> Response:
     found = _visible(session, collection_id, user)
-    settings = request.app.state.settings
-    page_url = f"{settings.base_url}/collections/{found.id}"
-    names = FeedNames(
-        feed_id=page_url,
-        title=f"{settings.site_name} — {found.name}",
-        page_url=page_url,
-        self_url=f"{page_url}.atom",
-    )
+    page_url = f"{request.app.state.settings.base_url}/collections/{found.id}"
     items = _items(library.collection_papers(session, found))
-    return Response(
-        atom_bytes(build_feed(settings, items, names)), media_type="application/atom+xml"
-    )
+    return atom_response(request, items, found.name, page_url, f"{page_url}.atom")
 
 
 def _citation_route(suffix: str, kind: Format) -> None:
@@ -264,19 +255,19 @@ for _suffix, _kind in citations.SUFFIX_KINDS:
 
 class ReadingItemOut(BaseModel):
     paper: PaperOut
-    addedAt: dt.datetime
-    readAt: dt.datetime | None = None
+    addedAt: UtcTime
+    readAt: UtcTime | None = None
 
 
 class CollectionIn(BaseModel):
-    name: str = Field(min_length=1, max_length=library.NAME_LENGTH)
-    description: str = Field("", max_length=2000)
+    name: Text = Field(min_length=1, max_length=library.NAME_LENGTH)
+    description: Text = Field("", max_length=2000)
     public: bool = False
 
 
 class CollectionPatch(BaseModel):
-    name: str | None = Field(None, min_length=1, max_length=library.NAME_LENGTH)
-    description: str | None = Field(None, max_length=2000)
+    name: Text | None = Field(None, min_length=1, max_length=library.NAME_LENGTH)
+    description: Text | None = Field(None, max_length=2000)
     public: bool | None = None
 
 
@@ -287,8 +278,8 @@ class CollectionOut(BaseModel):
     public: bool
     owner: str
     url: str = Field(description="Its page (readable by anyone when public)")
-    createdAt: dt.datetime
-    updatedAt: dt.datetime
+    createdAt: UtcTime
+    updatedAt: UtcTime
     numPapers: int
     papers: list[PaperOut] | None = Field(None, description="Only when one collection is asked for")
 

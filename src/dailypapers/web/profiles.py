@@ -16,7 +16,7 @@ from dailypapers.papers import hf
 from dailypapers.papers.periods import all_time
 from dailypapers.papers.store import FeedItem, PaperStore
 from dailypapers.web.deps import CurrentUser, Papers, render
-from dailypapers.web.feeds import FeedNames, atom_bytes, build_feed
+from dailypapers.web.feeds import atom_response
 from dailypapers.web.pages import card_marks
 
 router = APIRouter(include_in_schema=False)
@@ -88,16 +88,9 @@ def _page(
 
 def _feed(kind: Kind, request: Request, name: str, store: PaperStore) -> Response:
     items = kind.papers(store, name)
-    settings = request.app.state.settings
-    page_url = f"{settings.base_url}{kind.path}/{name}"
-    names = FeedNames(
-        feed_id=page_url,
-        title=f"{settings.site_name} — {kind.fullname(items, name)}",
-        page_url=page_url,
-        self_url=f"{page_url}/feed.atom",
-    )
-    return Response(
-        atom_bytes(build_feed(settings, items, names)), media_type="application/atom+xml"
+    page_url = f"{request.app.state.settings.base_url}{kind.path}/{name}"
+    return atom_response(
+        request, items, kind.fullname(items, name), page_url, f"{page_url}/feed.atom"
     )
 
 

@@ -4,9 +4,9 @@ modelled on Hugging Face's `/api/daily_papers` (camelCase)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from dailypapers.community.services import VoteResult
 from dailypapers.db.models import Paper
@@ -21,6 +21,24 @@ def hf_time(value: dt.datetime | None) -> str | None:
         return None
     value = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def _unicode(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+# our own timestamps in answers: stored naive in UTC, sent as RFC 3339 with their zone
+UtcTime = Annotated[dt.datetime, AfterValidator(_utc)]
+# text a JSON body carries (JSON may escape lone surrogates, which no database stores)
+Text = Annotated[str, AfterValidator(_unicode)]
 
 
 class HfObject(BaseModel):

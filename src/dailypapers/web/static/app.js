@@ -1,8 +1,8 @@
-// Upvote without reloading the page: progressive enhancement of the vote forms.
-document.addEventListener("submit", async (event) => {
-  const form = event.target.closest("form[data-vote]");
-  if (!form) return;
-  event.preventDefault();
+// Progressive enhancement of the on/off forms: the page works without this file.
+
+// POST a form with fetch, asking for JSON; null when the answer is not a success (a 401 opens
+// the sign-in page, coming back here).
+async function post(form) {
   const token = document.querySelector('meta[name="csrf-token"]').content;
   const response = await fetch(form.getAttribute("action"), {  // form.action is the input named "action"
     method: "POST",
@@ -12,10 +12,18 @@ document.addEventListener("submit", async (event) => {
   });
   if (response.status === 401) {
     window.location = "/login?next=" + encodeURIComponent(location.pathname + location.search);
-    return;
+    return null;
   }
-  if (!response.ok) return;
-  const result = await response.json();
+  return response.ok ? response.json() : null;
+}
+
+// Upvote without reloading the page.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-vote]");
+  if (!form) return;
+  event.preventDefault();
+  const result = await post(form);
+  if (!result) return;
   const button = form.querySelector("button");
   form.querySelector(".count").textContent = String(result.votes);
   form.querySelector('input[name="action"]').value = result.voted ? "down" : "up";
@@ -23,25 +31,15 @@ document.addEventListener("submit", async (event) => {
   button.setAttribute("aria-pressed", String(result.voted));
 });
 
-// Save to the reading list (and any other on/off form marked data-toggle="KEY") without
+// Save to the reading list, follow (any on/off form marked data-toggle="KEY") without
 // reloading: the answer's KEY says the new state; the button and the next action follow it.
 document.addEventListener("submit", async (event) => {
   const form = event.target.closest("form[data-toggle]");
   if (!form) return;
   event.preventDefault();
-  const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch(form.getAttribute("action"), {
-    method: "POST",
-    headers: { "Accept": "application/json", "X-CSRF-Token": token },
-    body: new URLSearchParams(new FormData(form)),
-    credentials: "same-origin",
-  });
-  if (response.status === 401) {
-    window.location = "/login?next=" + encodeURIComponent(location.pathname + location.search);
-    return;
-  }
-  if (!response.ok) return;
-  const on = Boolean((await response.json())[form.dataset.toggle]);
+  const result = await post(form);
+  if (!result) return;
+  const on = Boolean(result[form.dataset.toggle]);
   const button = form.querySelector("button");
   const action = form.querySelector('input[name="action"]');
   action.value = on ? action.dataset.on : action.dataset.off;
