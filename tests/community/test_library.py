@@ -65,7 +65,8 @@ def test_saving_reading_and_the_reading_list(client, papers):
 
     post(client, f"/papers/{IDS[0]}/save", action="unsave")
     assert f"/papers/{IDS[0]}" not in client.get("/reading-list").text
-    assert anonymous.get("/reading-list").status_code == 401
+    closed = anonymous.get("/reading-list")
+    assert closed.status_code == 401 and 'href="/login?next=/reading-list"' in closed.text
     assert client.post(f"/papers/{IDS[0]}/save", data={}).status_code == 403  # no CSRF token
 
 
