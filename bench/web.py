@@ -40,6 +40,8 @@ URLS = [
     ("HTML / (today's feed)", "/"),
     ("Atom /feeds/daily.atom", "/feeds/daily.atom"),
 ]
+# a signed-in reader's front page: never cached, their own votes and saves marked
+SIGNED_IN = ("HTML / signed in (never cached)", "/?signed-in")
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -74,9 +76,29 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk(url: str, seconds: int, connections: int, header: str = "") -> dict[str, float]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if header:
+        command[1:1] = ["-H", header]
     return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+SIGN_IN = """
+from dailypapers.community.services import sign_up, start_session
+from dailypapers.config import Settings
+from dailypapers.db.engine import make_engine, make_sessionmaker
+with make_sessionmaker(make_engine(Settings()))() as session:
+    user = sign_up(session, "reader", "reader@example.org", "a long bench password 7")
+    print(start_session(session, user))
+    session.commit()
+"""
+
+
+def signed_in_cookie(env: dict[str, str]) -> str:
+    """A signed-in reader's Cookie header (production names the cookie __Host-dp_session)."""
+    done = subprocess.run([sys.executable, "-c", SIGN_IN], env=env, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    return f"Cookie: __Host-dp_session={done.stdout.strip()}"
 
 
 def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
@@ -130,13 +152,14 @@ def main() -> None:
         subprocess.run([str(BIN / "dailypapers"), "demo"], env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         port = free_port()
+        cookie = signed_in_cookie(env)
         server = start_server(env, port, args.workers, Path(tmp) / "serve.log")
         rows = []
         try:
-            for label, path in URLS:
+            for label, path, header in [*((lb, p, "") for lb, p in URLS), SIGNED_IN + (cookie,)]:
                 url = f"http://127.0.0.1:{port}{path}"
-                wrk(url, 3, args.connections)  # warm-up: caches, connections, JIT-free Python
-                figures = wrk(url, args.seconds, args.connections)
+                wrk(url, 3, args.connections, header)  # warm-up: caches, connections
+                figures = wrk(url, args.seconds, args.connections, header)
                 rows.append({"what": label, "path": path, **figures})
                 print(f"{label}: {figures['req_per_s']:.0f} req/s, p99 {figures['p99_ms']} ms",
                       flush=True)  # fmt: skip
