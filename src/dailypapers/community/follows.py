@@ -21,7 +21,6 @@ from dailypapers.papers import authors
 from dailypapers.papers.store import PaperStore, organization_condition
 
 Kind = Literal["author", "organization"]
-KINDS: tuple[Kind, ...] = ("author", "organization")
 MAX_FOLLOWS = 500
 MAX_SEARCHES = 100
 SEARCH_KEYS = ("q", "mode", "sort", "from", "to", "category", "min_upvotes")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,17 +177,3 @@ def report(result: dict[str, Any]) -> dict[str, Any]:
         "baselines": {k: v for k, v in found.items() if k != "ours"},
         "readers": result["readers"],
     }
-
-
-def rows_from(lines: Iterable[dict[str, Any]]) -> list[Row]:  # for tests: rows without a file
-    out = []
-    for data in lines:
-        out.append(
-            Row(
-                data["arxiv_id"], data["daily_date"], data.get("submitted_on_daily_at") or "",
-                rec.Item(data["title"], tuple(name_key(a) for a in data.get("authors", [])),
-                         data.get("organization"), int(data.get("upvotes") or 0)),
-                data.get("submitted_by"),
-            )
-        )  # fmt: skip
-    return out

@@ -16,9 +16,7 @@ from dailypapers.papers.citations import Format
 from dailypapers.web.deps import PagePaper
 
 router = APIRouter(include_in_schema=False)
-SUFFIX_KINDS: tuple[tuple[str, Format], ...] = (
-    ("bib", "bibtex"), ("ris", "ris"), ("csl.json", "csl-json"),
-)  # fmt: skip
+SUFFIX_KINDS = tuple((suffix, kind) for kind, suffix in citations.SUFFIXES.items())
 LIST_LIMIT = 1000  # papers in one exported list (a month of the feed is ~400)
 FormatQ = Annotated[
     str | None,
@@ -49,16 +47,12 @@ def download(papers: Iterable[Paper], kind: Format, stem: str) -> Response:
     )
 
 
-@router.get("/papers/{arxiv_id:path}.bib")
-def paper_bibtex(found: PagePaper) -> Response:
-    return download([found], "bibtex", found.arxiv_id)
+def _paper_route(suffix: str, kind: Format) -> None:
+    def paper_citation(found: PagePaper) -> Response:
+        return download([found], kind, found.arxiv_id)
+
+    router.add_api_route(f"/papers/{{arxiv_id:path}}.{suffix}", paper_citation, methods=["GET"])
 
 
-@router.get("/papers/{arxiv_id:path}.ris")
-def paper_ris(found: PagePaper) -> Response:
-    return download([found], "ris", found.arxiv_id)
-
-
-@router.get("/papers/{arxiv_id:path}.csl.json")
-def paper_csl_json(found: PagePaper) -> Response:
-    return download([found], "csl-json", found.arxiv_id)
+for _suffix, _kind in SUFFIX_KINDS:
+    _paper_route(_suffix, _kind)

@@ -18,6 +18,7 @@ from dailypapers.ingest.http import FetchError, PoliteClient
 from dailypapers.papers.records import PaperRecord
 from dailypapers.web import csrf
 from dailypapers.web.deps import (
+    MAX_ID,
     ApiPaper,
     ApiUser,
     CurrentUser,
@@ -26,6 +27,7 @@ from dailypapers.web.deps import (
     SignedIn,
     back_to,
     render,
+    wants_json,
 )
 from dailypapers.web.schemas import VoteOut
 
@@ -33,8 +35,6 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["community"])
 CommentBody = Annotated[str, Form(max_length=20_000)]
-# row ids are 32-bit integers on PostgreSQL: anything larger is no comment (422, not a 500)
-MAX_ID = 2**31 - 1
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="A comment's id")]
 ParentId = Annotated[int | None, Form(ge=1, le=MAX_ID)]
 
@@ -57,13 +57,12 @@ def vote_form(
     action: Annotated[str, Form(max_length=10)] = "up",
 ) -> Response:
     """Form post from a page; answers JSON to fetch() and redirects a plain form back."""
-    wants_json = "application/json" in request.headers.get("accept", "")
     if user is None:
-        if wants_json:
+        if wants_json(request):
             raise HTTPException(401, "Sign in to vote.")
         return RedirectResponse(f"/login?next=/papers/{paper.arxiv_id}", status_code=303)
     result = _vote(session, user, paper, up=action != "down")
-    if wants_json:
+    if wants_json(request):
         return JSONResponse({"voted": result.voted, "votes": result.votes})
     return _back(back_to(request.headers.get("referer", ""), f"/papers/{paper.arxiv_id}"))
 

@@ -100,6 +100,15 @@ def papers(session: DbSession) -> PaperStore:
 Papers = Annotated[PaperStore, Depends(papers)]
 
 
+# row ids are 32-bit integers on PostgreSQL: anything larger names no row (422, not a 500)
+MAX_ID = 2**31 - 1
+
+
+def wants_json(request: Request) -> bool:
+    """A fetch() from app.js (or a script) asking for JSON instead of a redirect or a page."""
+    return "application/json" in request.headers.get("accept", "")
+
+
 def current_user(request: Request) -> User | None:
     """The signed-in reader, loaded by the middleware on this request's session."""
     return getattr(request.state, "user", None)

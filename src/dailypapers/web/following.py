@@ -14,11 +14,21 @@ from dailypapers.common.tokens import BadToken, make_token, read_token
 from dailypapers.community import follows as following
 from dailypapers.community import foryou
 from dailypapers.community.follows import FollowError, Kind
-from dailypapers.db.models import User
+from dailypapers.db.models import Paper, User
 from dailypapers.papers.services import author_page
 from dailypapers.papers.store import FeedItem
 from dailypapers.web import citations, csrf
-from dailypapers.web.deps import ApiUser, CurrentUser, DbSession, Papers, SignedIn, back_to, render
+from dailypapers.web.deps import (
+    MAX_ID,
+    ApiUser,
+    CurrentUser,
+    DbSession,
+    Papers,
+    SignedIn,
+    back_to,
+    render,
+    wants_json,
+)
 from dailypapers.web.feeds import atom_response
 from dailypapers.web.pages import card_marks
 from dailypapers.web.schemas import PaperOut, Text, UtcTime
@@ -60,17 +70,16 @@ def author(
         **card_marks(store.session, user, ids),
         "author": found,
         "following": following.is_following(store.session, user, "author", name),
-        "groups": [
-            (g.coauthors, [FeedItem(p, _day(p), p.published_at, None) for p in g.papers])
-            for g in found.groups
-        ],
+        "groups": [(g.coauthors, [_item(p) for p in g.papers]) for g in found.groups],
     }
     return render(request, "author.html", context)
 
 
-def _day(paper: object) -> dt.date:
-    published = getattr(paper, "published_at", None) or getattr(paper, "created_at", None)
-    return published.date() if published else dt.date.today()
+def _item(paper: Paper) -> FeedItem:
+    """A paper as a card (the day it shows: its arXiv date, else when it was stored)."""
+    return FeedItem(
+        paper, (paper.published_at or paper.created_at).date(), paper.published_at, None
+    )
 
 
 # -- follow forms ------------------------------------------------------------------------------
@@ -85,10 +94,9 @@ def follow_form(
     name: NameForm,
     action: Annotated[str, Form(max_length=10)] = "follow",
 ) -> Response:
-    wants_json = "application/json" in request.headers.get("accept", "")
     back = back_to(request.headers.get("referer", ""), "/following")
     if user is None:
-        if wants_json:
+        if wants_json(request):
             raise HTTPException(401, "Sign in to follow.")
         return RedirectResponse(f"/login?next={back}", status_code=303)
     try:
@@ -98,7 +106,7 @@ def follow_form(
             following.follow(session, user, kind, name)
     except FollowError as exc:
         raise _refused(exc) from exc
-    if wants_json:
+    if wants_json(request):
         return JSONResponse({"following": action != "unfollow"})
     return RedirectResponse(back, status_code=303)
 
@@ -120,7 +128,7 @@ def save_search_form(
 
 @forms.post("/searches/{search_id}/delete")
 def delete_search_form(
-    search_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: SignedIn, session: DbSession
+    search_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: SignedIn, session: DbSession
 ) -> Response:
     following.delete_search(session, user, search_id)
     return RedirectResponse("/following", status_code=303)
@@ -140,7 +148,7 @@ def feed_token(request: Request, user: User) -> str:
 def following_page(request: Request, user: SignedIn, session: DbSession) -> Response:
     follows = following.follows_of(session, user)
     found = following.followed_papers(session, follows, limit=100)
-    items = [FeedItem(f.paper, _day(f.paper), f.paper.published_at, None) for f in found]
+    items = [_item(f.paper) for f in found]
     context = {
         **card_marks(session, user, [f.paper.id for f in found]),
         "follows": follows,
@@ -166,7 +174,7 @@ def following_feed(
     if user is None or feed_token(request, user) != token or user.is_banned:
         raise HTTPException(404, "This feed link is not valid (any more).")
     found = following.followed_papers(session, following.follows_of(session, user), limit=100)
-    items = [FeedItem(f.paper, _day(f.paper), f.paper.published_at, None) for f in found]
+    items = [_item(f.paper) for f in found]
     base = request.app.state.settings.base_url
     return atom_response(
         request, items, f"following, for {user.username}", f"{base}/following",
@@ -179,7 +187,7 @@ def for_you_page(
     request: Request, user: SignedIn, session: DbSession, days: DaysQ = foryou.DAYS
 ) -> Response:
     picks = foryou.for_you(session, user, days=days)
-    items = [FeedItem(p.paper, _day(p.paper), p.paper.published_at, None) for p in picks]
+    items = [_item(p.paper) for p in picks]
     context = {
         **card_marks(session, user, [p.paper.id for p in picks]),
         "rows": list(zip(items, [p.reason for p in picks], strict=True)),
@@ -283,7 +291,7 @@ def api_save_search(body: SavedSearchIn, user: ApiUser, session: DbSession) -> S
 
 @api.delete("/saved-searches/{search_id}", status_code=204)
 def api_delete_search(
-    search_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: ApiUser, session: DbSession
+    search_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: ApiUser, session: DbSession
 ) -> Response:
     following.delete_search(session, user, search_id)
     return Response(status_code=204)

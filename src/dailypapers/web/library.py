@@ -20,6 +20,7 @@ from dailypapers.papers.citations import Format
 from dailypapers.papers.store import FeedItem
 from dailypapers.web import citations, csrf
 from dailypapers.web.deps import (
+    MAX_ID,
     ApiPaper,
     ApiUser,
     CurrentUser,
@@ -28,6 +29,7 @@ from dailypapers.web.deps import (
     SignedIn,
     back_to,
     render,
+    wants_json,
 )
 from dailypapers.web.feeds import atom_response
 from dailypapers.web.pages import card_marks
@@ -36,14 +38,9 @@ from dailypapers.web.schemas import PaperOut, Text, UtcTime
 forms = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["library"])
-MAX_ID = 2**31 - 1
 CollectionId = Annotated[int, Path(ge=1, le=MAX_ID, description="A collection's id")]
 NameForm = Annotated[str, Form(max_length=200)]
 StateQ = Annotated[Literal["all", "unread", "read"], Query()]
-
-
-def _wants_json(request: Request) -> bool:
-    return "application/json" in request.headers.get("accept", "")
 
 
 def _refused(exc: LibraryError) -> HTTPException:
@@ -66,13 +63,13 @@ def _visible(session: Session, collection_id: int, user: User | None) -> Collect
 
 def _done(request: Request, fallback: str, **answer: object) -> Response:
     """JSON to fetch(), else back to the page the form was on."""
-    if _wants_json(request):
+    if wants_json(request):
         return JSONResponse(answer)
     return RedirectResponse(back_to(request.headers.get("referer", ""), fallback), 303)
 
 
 def _sign_in_first(request: Request, paper: Paper) -> Response:
-    if _wants_json(request):
+    if wants_json(request):
         raise HTTPException(401, "Sign in to save papers.")
     return RedirectResponse(f"/login?next=/papers/{paper.arxiv_id}", status_code=303)
 
