@@ -114,3 +114,48 @@ def test_a_body_holding_the_browsers_csrf_token_is_never_kept():
     assert b"t" * 40 in get(token)
     assert get(b"") == b"<form></form>" and len(served) == 2  # not the token holder's page
     assert get(b"") == b"<form></form>" and len(served) == 2  # the stranger's page, kept
+
+
+def test_signed_in_readers_share_cards_but_each_sees_their_own_buttons(
+    settings, engine, search, sessions
+):
+    """A feed page's cards are rendered once for every signed-in reader; each reader's vote and
+    save buttons, the vote counts and the CSRF token are theirs and fresh on every request."""
+    from sqlalchemy import update
+
+    from dailypapers.db.models import Paper
+    from tests.community.test_accounts import signup
+
+    store_records(
+        sessions,
+        record(arxiv_id="2606.00001", title="Shared card", upvotes=5),
+        record(arxiv_id="2606.00002", title="Other card", upvotes=1),
+    )
+    app = create_app(settings.model_copy(update={"cache_seconds": 60}), search=search)
+    with TestClient(app) as ada, TestClient(app) as bob:
+        signup(ada)
+        signup(bob, "bob", "bob@example.org")
+        page = "/papers?date=2026-06-10"
+        assert "Shared card" in bob.get(page).text  # bob's request fills the shared cards
+        with sessions() as session:  # a change another way: shared cards keep it a while
+            session.execute(update(Paper).values(title="Renamed card"))
+            session.commit()
+        ada.post("/papers/2606.00001/vote", data={"csrf_token": ada.cookies["dp_csrf"]})
+        ada.post("/papers/2606.00002/save", data={"csrf_token": ada.cookies["dp_csrf"]})
+        hers, his = ada.get(page).text, bob.get(page).text
+        for text in (hers, his):
+            assert "Shared card" in text and "Renamed card" not in text  # one rendering
+            assert '<span class="count">6</span>' in text  # ada's vote counted at once
+            assert "<!--dp:" not in text  # every hole filled
+        assert hers.count('aria-pressed="true"') == 2  # her vote and her save
+        assert 'value="down"' in hers and "Saved ✓</button>" in hers
+        assert 'aria-pressed="true"' not in his and 'value="down"' not in his
+        assert ada.cookies["dp_csrf"] in hers and ada.cookies["dp_csrf"] not in his
+        assert bob.cookies["dp_csrf"] in his and bob.cookies["dp_csrf"] not in hers
+        assert 'href="/users/ada"' in hers and 'href="/users/ada"' not in his
+    app.state.engine.dispose()
+    fresh = create_app(settings, search=search)  # cache_seconds=0: nothing is shared
+    with TestClient(fresh) as carol:
+        signup(carol, "carol", "carol@example.org")
+        assert "Renamed card" in carol.get("/papers?date=2026-06-10").text
+    fresh.state.engine.dispose()

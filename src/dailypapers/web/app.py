@@ -48,6 +48,7 @@ from dailypapers.web import (
     profiles,
 )
 from dailypapers.web import search as search_routes
+from dailypapers.web.cards import Shelf
 from dailypapers.web.metrics import HttpMetrics, RequestMetrics
 from dailypapers.web.middleware import (
     AnonymousCache,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     app.state.sessions = make_sessionmaker(engine)
     app.state.search = search or build_search(settings, app.state.sessions)
     app.state.templates = make_templates(settings)
+    app.state.shared_cards = Shelf(settings.cache_seconds)
     # read once: the key file and the mail templates serve every request
     app.state.signing_key = settings.signing_key()
     app.state.cookies = csrf.cookie_names(secure=settings.env == "production")

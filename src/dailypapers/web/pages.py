@@ -26,6 +26,7 @@ from dailypapers.papers.periods import parse_period, period_containing
 from dailypapers.papers.records import web_url
 from dailypapers.papers.services import (
     SORTS,
+    FeedPage,
     PaperDetail,
     feed_page,
     paper_detail,
@@ -35,6 +36,8 @@ from dailypapers.papers.services import (
 )
 from dailypapers.papers.store import PaperStore
 from dailypapers.web import citations
+from dailypapers.web.cards import SharedCards, render_shared
+from dailypapers.web.csrf import csrf_token
 from dailypapers.web.deps import CurrentUser, PagePaper, Papers, render
 
 router = APIRouter(include_in_schema=False)
@@ -119,24 +122,39 @@ def _feed(
     if sort not in SORTS:
         sort = "upvotes"
     size = request.app.state.settings.page_size
-    feed = feed_page(
-        store, period, sort=sort, limit=size, offset=(page - 1) * size, category=category
-    )
     cat_q = f"&category={category}" if category else ""
-    chart = ""
-    if period.kind != "date":
-        link = f"/papers?{cat_q[1:]}&date=" if category else "/papers?date="
-        chart = papers_per_day_svg(period.days(), feed.per_day, link=link)
-    ids = [i.paper.id for i in feed.items]
-    context = {
-        **card_marks(store.session, user, ids),
-        "feed": feed,
-        "chart": chart,
-        "cat_q": cat_q,
-        "sort": sort,
-        "page": page,
-        "pages": max(1, -(-feed.total // size)),
-    }
+
+    def compute() -> tuple[FeedPage, str]:
+        feed = feed_page(
+            store, period, sort=sort, limit=size, offset=(page - 1) * size, category=category
+        )
+        chart = ""
+        if period.kind != "date":
+            link = f"/papers?{cat_q[1:]}&date=" if category else "/papers?date="
+            chart = papers_per_day_svg(period.days(), feed.per_day, link=link)
+        return feed, chart
+
+    context: dict[str, Any] = {"cat_q": cat_q, "sort": sort, "page": page}
+    if user is None:  # the whole page is kept by the anonymous cache (web/middleware.py)
+        feed, chart = compute()
+        ids = [i.paper.id for i in feed.items]
+        context |= card_marks(store.session, user, ids)
+    else:  # the cards are shared by signed-in readers; only their buttons are theirs
+        templates = request.app.state.templates
+
+        def shared() -> SharedCards:
+            feed, chart = compute()
+            return render_shared(templates.env, feed, chart, {"request": request, **context})
+
+        key = (period.kind, period.key, sort, page, size, category)
+        cards: SharedCards = request.app.state.shared_cards.get(key, shared)
+        feed, chart = cards.feed, cards.chart
+        marks = card_marks(store.session, user, cards.paper_ids)
+        votes = store.votes_of(cards.paper_ids)
+        context["cards_html"] = cards.fill(
+            marks["voted"], marks["saved"], votes, csrf_token(request)
+        )
+    context |= {"feed": feed, "chart": chart, "pages": max(1, -(-feed.total // size))}
     return render(request, "feed.html", context)
 
 
