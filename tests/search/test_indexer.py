@@ -22,6 +22,35 @@ def test_embedding_resumes_where_it_stopped(sessions, search):
     assert indexer.refresh_vectors() == 0  # only new rows are loaded
 
 
+def test_a_new_process_maps_the_vector_graph_and_loads_only_newer_rows(
+    settings, sessions, search, embedder
+):
+    from dailypapers.search.runtime import build_search
+
+    titles = [
+        "Sparse attention for long documents",
+        "Diffusion models for video",
+        "Robot grasping from demonstrations",
+        "Speech recognition in noisy rooms",
+    ]
+    store_records(sessions, *[record(title=t) for t in titles])
+    search.indexer.embed_pending()
+    folded = search.indexer.compact_vectors(force=True)
+    if sessions.kw["bind"].dialect.name == "postgresql":
+        assert folded is None  # pgvector's own index in the database: no file to build
+        return
+    assert folded is not None and folded.count == 4
+    assert search.indexer.compact_vectors(force=True) is None  # nothing new
+    store_records(sessions, record(title="A fifth paper about protein folding"))
+    search.indexer.embed_pending()
+    started = build_search(settings, sessions, embedder)  # another process
+    assert len(started.service.vectors) == 4  # mapped, not read from the database
+    assert started.indexer.refresh_vectors() == 1  # only the row written since
+    for title in [*titles, "A fifth paper about protein folding"]:  # the graph and the rest
+        hits = started.service.search(title, mode="semantic", limit=1).hits
+        assert hits[0].paper.title == title
+
+
 def test_queue_is_written_with_the_paper_and_drained_once(sessions, search):
     store_records(sessions, record(title="Quantum annealing for routing"))
     with sessions() as session:
@@ -75,3 +104,8 @@ def test_cli_ingest_is_searchable_at_once_then_index_embeds(cli):
     assert again.exit_code == 1 and "embedded 0 papers" in again.output
     hybrid = cli("search", "--json", "model")
     assert '"mode": "hybrid"' in hybrid.output
+    folded = cli("index", "--vectors")  # 9 papers: exact search, unless asked for the graph
+    assert folded.exit_code == 0 and "vector graph: 9 papers (generation 1)" in folded.output
+    graph = cli("search", "--json", "model")
+    assert '"mode": "hybrid"' in graph.output and graph.output.count('"id": "2501.') >= 9
+    assert cli("index", "--vectors").exit_code == 1  # nothing new to fold

@@ -27,6 +27,14 @@ def index(
     rebuild: Annotated[bool, typer.Option(help="Rebuild the lexical index from scratch")] = False,
     batch: Annotated[int, typer.Option(min=1, max=1024, help="Papers per embedding batch")] = 32,
     limit: Annotated[int | None, typer.Option(help="Embed at most this many papers")] = None,
+    vectors: Annotated[
+        bool,
+        typer.Option(
+            "--vectors",
+            help="Fold every new embedding into the memory-mapped vector graph now (it is "
+            "otherwise done once the corpus passes 100,000 papers and new ones are 5% of it)",
+        ),
+    ] = False,
 ) -> None:
     """Bring the search indexes up to date: lexical queue, then embeddings (resumable)."""
     from dailypapers.search.runtime import build_search, load_embedder
@@ -53,8 +61,14 @@ def index(
             done = indexer.embed_pending(
                 batch=batch, limit=limit, progress=lambda n: progress.advance(task, n)
             )
+            task = progress.add_task("vector graph", total=None)
+            folded = indexer.compact_vectors(
+                force=vectors, progress=lambda n: progress.advance(task, n)
+            )
+        if folded:
+            out.print(f"vector graph: {folded.count:,} papers (generation {folded.generation})")
         out.print(f"embedded {done} papers; {max(pending - done, 0)} still waiting")
-        raise typer.Exit(EXIT_NEW if done else EXIT_NOTHING_NEW)
+        raise typer.Exit(EXIT_NEW if done or folded else EXIT_NOTHING_NEW)
 
 
 def search(

@@ -120,7 +120,9 @@ def index_step(ctx: Context) -> Outcome:
     runtime = build_search(ctx.settings, ctx.sessions, load_embedder(), with_embedder=True)
     words = runtime.indexer.sync_lexical()
     meanings = runtime.indexer.embed_pending(batch=32)
-    return Outcome(0, f"{words} papers indexed by words, {meanings} by meaning")
+    folded = runtime.indexer.compact_vectors()
+    graph = f"; vector graph: {folded.count:,} papers" if folded else ""
+    return Outcome(0, f"{words} papers indexed by words, {meanings} by meaning{graph}")
 
 
 def due_digests(now: dt.datetime, hour: int) -> list[tuple[str, dt.date]]:

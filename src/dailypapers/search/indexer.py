@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dailypapers.search.documents import SearchDoc
 from dailypapers.search.embeddings import Embedder
 from dailypapers.search.interfaces import LexicalIndex, VectorSearch
+from dailypapers.search.mapped import BaseInfo, MappedVectors
 from dailypapers.search.store import SearchStore
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,8 @@ def text_hash(doc: SearchDoc) -> str:
 
 
 def embed_docs(embedder: Embedder, docs: list[SearchDoc]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """One vector per paper (title + abstract) and one per abstract sentence."""
-    vectors = embedder.embed([d.embedding_text for d in docs])
-    per_doc = [d.sentences for d in docs]
-    flat = embedder.embed([s for sentences in per_doc for s in sentences])
-    bounds = np.cumsum([0] + [len(s) for s in per_doc])
-    return vectors, [flat[bounds[i] : bounds[i + 1]] for i in range(len(docs))]
+    """One vector per paper (title + abstract) and one per abstract sentence, from one pass."""
+    return embedder.embed_papers([d.embedding_text for d in docs], [d.sentences for d in docs])
 
 
 class SearchIndexer:
@@ -127,6 +124,36 @@ class SearchIndexer:
                 progress(len(docs))
         return done
 
+    def compact_vectors(
+        self, force: bool = False, progress: Callable[[int], None] | None = None
+    ) -> BaseInfo | None:
+        """Fold embeddings written since the mapped graph was built into a new generation of
+        it, when there are enough of them (or `force`); None when nothing was done."""
+        if not isinstance(self.vectors, MappedVectors) or self.embedder is None:
+            return None
+        model = self.embedder.name
+        with self.sessions() as session:
+            store = SearchStore(session)
+            fresh = store.count_embeddings(model, after=self.vectors.watermark)
+            total = store.count_embeddings(model)
+        if not fresh or not (force or self.vectors.should_compact(fresh, total)):
+            return None
+        info = self.vectors.compact(self._embeddings_after, progress)
+        self._last_embedding_id = max(self._last_embedding_id, info.watermark)
+        return info
+
+    def _embeddings_after(self, last_id: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        assert self.embedder is not None
+        while True:
+            with self.sessions() as session:
+                rows = SearchStore(session).embeddings_after(last_id, self.embedder.name)
+            if not rows:
+                return
+            ids = np.array([paper_id for _, paper_id, _ in rows], dtype=np.int64)
+            matrix = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32)
+            last_id = rows[-1][0]
+            yield last_id, ids, matrix.reshape(len(rows), -1)
+
     def refresh_vectors(self) -> int:
         """Load embeddings written since the last refresh into the vector index (in memory), or
         fill the database's vector column (PostgreSQL + pgvector)."""
@@ -135,16 +162,14 @@ class SearchIndexer:
         backfill = getattr(self.vectors, "backfill", None)
         if backfill is not None:
             return int(backfill())
+        watermark = getattr(self.vectors, "watermark", 0)
+        reload = getattr(self.vectors, "reload", None)
+        if (reload is not None and reload()) or self._last_embedding_id < watermark:
+            # a new generation of the mapped graph: it holds every row up to its watermark
+            self._last_embedding_id = self.vectors.watermark  # type: ignore[attr-defined]
         loaded = 0
-        while True:
-            with self.sessions() as session:
-                rows = SearchStore(session).embeddings_after(
-                    self._last_embedding_id, self.embedder.name
-                )
-            if not rows:
-                return loaded
-            ids = [paper_id for _, paper_id, _ in rows]
-            matrix = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float32)
-            self.vectors.add(ids, matrix.reshape(len(rows), -1))
-            self._last_embedding_id = rows[-1][0]
-            loaded += len(rows)
+        for last_id, ids, matrix in self._embeddings_after(self._last_embedding_id):
+            self.vectors.add(ids, matrix)
+            self._last_embedding_id = last_id
+            loaded += len(ids)
+        return loaded

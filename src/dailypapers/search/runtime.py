@@ -10,10 +10,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.config import Settings
-from dailypapers.search.embeddings import DIM, Embedder, MiniLMEmbedder, ModelNotInstalled
+from dailypapers.search.embeddings import (
+    DIM,
+    MODEL_NAME,
+    Embedder,
+    MiniLMEmbedder,
+    ModelNotInstalled,
+)
 from dailypapers.search.indexer import SearchIndexer
 from dailypapers.search.interfaces import LexicalIndex, VectorSearch
 from dailypapers.search.lexical import IndexBusy, TantivyIndex
+from dailypapers.search.mapped import MappedVectors
 from dailypapers.search.postgres import (
     PgLexicalIndex,
     PgVectorIndex,
@@ -25,6 +32,7 @@ from dailypapers.search.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 LEXICAL_DIR = "tantivy-v1"
+VECTORS_DIR = "vectors-v1"
 
 
 @dataclass
@@ -94,7 +102,8 @@ def build_search(
             vectors = VectorIndex(dim)
     else:
         lexical = TantivyIndex(settings.search_dir / LEXICAL_DIR)
-        vectors = VectorIndex(dim)
+        model = embedder.name if embedder else MODEL_NAME
+        vectors = MappedVectors(settings.search_dir / VECTORS_DIR, dim, model)
     service = SearchService(sessions, lexical, vectors, embedder)
     return SearchRuntime(service, SearchIndexer(sessions, lexical, vectors, embedder))
 

@@ -163,6 +163,12 @@ class SearchStore:
             for r in rows
         }
 
+    def count_embeddings(self, model: str, after: int = 0) -> int:
+        query = select(func.count(PaperEmbedding.id)).where(
+            PaperEmbedding.model == model, PaperEmbedding.id > after
+        )
+        return self.session.scalar(query) or 0
+
     def embeddings_after(
         self, last_id: int, model: str, batch: int = 5000
     ) -> list[tuple[int, int, bytes]]:

@@ -1,0 +1,209 @@
+"""Vectors for large corpora: an HNSW graph on disk (usearch), memory-mapped by every process.
+
+A `MappedVectors` is two parts:
+
+- the *base*, `vectors/base-<generation>.usearch`: every embedding up to a watermark (the id of
+  the last `paper_embeddings` row it holds), half-precision vectors in an HNSW graph; each web
+  process maps the same file read-only, so the operating system keeps one copy in its page cache
+  for all of them and a process starts without reading it;
+- the *fresh rows*, embeddings written after the watermark, searched exactly in memory (the
+  `VectorIndex` of small corpora).
+
+`dailypapers index` folds the fresh rows into a new generation when there are enough of them
+(`compact`: load the graph, add, write a new file, switch atomically); processes notice the new
+file on their next refresh and map it instead. Below `EXACT_BELOW` papers no graph is built and
+search stays exact (it is as fast there, and exact). docs/decisions.md has the measurements.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dailypapers.search.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+EXACT_BELOW = 100_000  # papers: exact search is ~8 ms there (bench/search)
+FRESH_SHARE = 0.05  # fold the fresh rows in once they are this share of the base
+CONNECTIVITY = 16
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 256  # recall@10 >= 0.95 at 1M (bench/vectors.py)
+_BASE = re.compile(r"base-(\d+)\.usearch$")
+
+Rows = Iterator[tuple[int, np.ndarray, np.ndarray]]  # (last embedding id, paper ids, vectors)
+
+
+@dataclass(frozen=True)
+class BaseInfo:
+    generation: int
+    watermark: int  # the last paper_embeddings.id the graph holds
+    count: int
+    model: str
+
+
+def _new_index(dim: int) -> Any:
+    from usearch.index import Index
+
+    return Index(
+        ndim=dim, metric="ip", dtype="f16", connectivity=CONNECTIVITY,
+        expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH,
+    )  # fmt: skip
+
+
+class MappedVectors:
+    def __init__(self, folder: Path, dim: int, model: str) -> None:
+        self.folder = folder
+        self.dim = dim
+        self.model = model
+        self._fresh = VectorIndex(dim)
+        self._base: Any = None
+        self.info: BaseInfo | None = None
+        self._lock = threading.Lock()
+        self.reload()
+
+    # --- the base file ------------------------------------------------------------------------
+
+    def latest(self) -> BaseInfo | None:
+        """The newest complete generation on disk for this model."""
+        if not self.folder.exists():
+            return None
+        found = []
+        for path in self.folder.iterdir():
+            match = _BASE.match(path.name)
+            meta = path.with_suffix(".json")
+            if match and meta.exists():  # the .json is written last: its presence = complete
+                data = json.loads(meta.read_text())
+                if data["model"] == self.model:
+                    found.append(BaseInfo(int(match.group(1)), data["watermark"],
+                                          data["count"], data["model"]))  # fmt: skip
+        return max(found, key=lambda b: b.generation, default=None)
+
+    def _path(self, generation: int) -> Path:
+        return self.folder / f"base-{generation}.usearch"
+
+    def reload(self) -> bool:
+        """Map the newest generation if it is newer than the one mapped; True when it changed
+        (the caller then reloads the fresh rows after the new watermark)."""
+        latest = self.latest()
+        if latest is None or (self.info and latest.generation <= self.info.generation):
+            return False
+        from usearch.index import Index
+
+        base = Index.restore(str(self._path(latest.generation)), view=True)
+        if base is None:
+            raise RuntimeError(f"{self._path(latest.generation)} is not a usearch index")
+        base.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]  # it has a setter
+        with self._lock:
+            self._base, self.info = base, latest
+            self._fresh = VectorIndex(self.dim)
+        log.info("mapped %s vectors (generation %d)", f"{latest.count:,}", latest.generation)
+        return True
+
+    @property
+    def watermark(self) -> int:
+        return self.info.watermark if self.info else 0
+
+    # --- VectorSearch ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        base = self.info.count if self.info else 0
+        return base + len(self._fresh)  # a re-embedded paper counts twice: a note, not a result
+
+    def add(self, ids: Sequence[int] | np.ndarray, vectors: np.ndarray) -> None:
+        self._fresh.add(ids, vectors)
+
+    def vector_of(self, paper_id: int) -> np.ndarray | None:
+        fresh = self._fresh.vector_of(paper_id)
+        if fresh is not None or self._base is None or not self._base.contains(paper_id):
+            return fresh
+        return np.asarray(self._base.get(paper_id), dtype=np.float32)
+
+    def search(
+        self, query: np.ndarray, limit: int, exclude: int | None = None
+    ) -> list[tuple[int, float]]:
+        query = np.asarray(query, dtype=np.float32)
+        hits = self._fresh.search(query, limit, exclude)
+        base = self._base
+        if base is not None and limit > 0:
+            found = base.search(query, limit + 1)
+            hits += [
+                (int(key), 1.0 - float(distance))  # the distance is 1 - inner product
+                for key, distance in zip(found.keys, found.distances, strict=True)
+                if int(key) != exclude and int(key) not in self._fresh  # fresh rows are newer
+            ]
+        hits.sort(key=lambda hit: -hit[1])
+        return hits[:limit]
+
+    def scores_for(self, query: np.ndarray, paper_ids: list[int]) -> dict[int, float]:
+        scores = self._fresh.scores_for(query, paper_ids)
+        base = self._base
+        rest = [p for p in paper_ids if p not in scores]
+        if base is None or not rest:
+            return scores
+        rest = [p for p in rest if base.contains(p)]
+        if rest:
+            matrix = np.asarray(base.get(np.array(rest, dtype=np.uint64)), dtype=np.float32)
+            values = matrix.reshape(len(rest), -1) @ np.asarray(query, dtype=np.float32)
+            scores.update({p: float(s) for p, s in zip(rest, values, strict=True)})
+        return scores
+
+    # --- building (dailypapers index, one process) ---------------------------------------------
+
+    def should_compact(self, fresh_rows: int, total: int) -> bool:
+        if self.info is None:
+            return total >= EXACT_BELOW
+        return fresh_rows >= max(1, int(FRESH_SHARE * self.info.count))
+
+    def compact(
+        self, rows: Callable[[int], Rows], progress: Callable[[int], None] | None = None
+    ) -> BaseInfo:
+        """Fold every embedding after the current watermark into a new generation."""
+        from usearch.index import Index
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        current = self.info
+        if current is None:
+            index = _new_index(self.dim)
+        else:
+            index = Index.restore(str(self._path(current.generation)))  # into memory, to add
+            index.expansion_search = EXPANSION_SEARCH  # type: ignore[misc,union-attr]
+        watermark = current.watermark if current else 0
+        for last_id, ids, vectors in rows(watermark):
+            keys = np.asarray(ids, dtype=np.uint64)
+            if len(index):
+                present = keys[np.asarray(index.contains(keys), dtype=bool)]
+                if len(present):  # papers embedded again since: their new vector replaces
+                    index.remove(present)
+            index.add(keys, np.asarray(vectors, dtype=np.float32), threads=os.cpu_count() or 1)
+            watermark = last_id
+            if progress:
+                progress(len(keys))
+        generation = (current.generation + 1) if current else 1
+        path = self._path(generation)
+        index.save(str(path) + ".tmp")
+        os.replace(str(path) + ".tmp", path)
+        info = BaseInfo(generation, watermark, len(index), self.model)
+        meta = {"watermark": watermark, "count": info.count, "model": self.model}
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(meta))
+        os.replace(tmp, path.with_suffix(".json"))
+        self._retire(generation)
+        self.reload()
+        return info
+
+    def _retire(self, keep: int) -> None:
+        """Remove generations older than the previous one (a process may still map that)."""
+        for path in self.folder.iterdir():
+            match = _BASE.match(path.name)
+            if match and int(match.group(1)) < keep - 1:
+                path.with_suffix(".json").unlink(missing_ok=True)
+                path.unlink(missing_ok=True)

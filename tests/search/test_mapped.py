@@ -1,0 +1,101 @@
+"""The memory-mapped vector graph: built from stored embeddings, shared through a file, kept up
+to date by fresh rows searched exactly, folded in by generations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dailypapers.search.mapped import MappedVectors
+from dailypapers.search.vectors import VectorIndex
+
+DIM = 384
+
+
+def unit(rows: int, seed: int) -> np.ndarray:
+    m = np.random.default_rng(seed).standard_normal((rows, DIM)).astype(np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def batches(ids: np.ndarray, vectors: np.ndarray, size: int = 100):
+    """What the indexer yields: (last embedding id, paper ids, vectors), the row id = position."""
+
+    def rows(after: int):
+        for start in range(after, len(ids), size):
+            end = min(start + size, len(ids))
+            yield end, ids[start:end], vectors[start:end]
+
+    return rows
+
+
+@pytest.fixture
+def corpus():
+    return np.arange(1, 601, dtype=np.int64) * 7, unit(600, 1)
+
+
+def test_a_generation_is_shared_through_its_file_and_matches_exact_search(tmp_path, corpus):
+    ids, vectors = corpus
+    builder = MappedVectors(tmp_path, DIM, "m")
+    assert len(builder) == 0 and builder.info is None  # nothing built: exact search
+    info = builder.compact(batches(ids, vectors))
+    assert (info.generation, info.watermark, info.count) == (1, 600, 600)
+
+    reader = MappedVectors(tmp_path, DIM, "m")  # another process: maps the file
+    assert len(reader) == 600 and reader.watermark == 600
+    exact = VectorIndex(DIM)
+    exact.add(ids, vectors)
+    for query in unit(20, 2):
+        assert [k for k, _ in reader.search(query, 10)] == [k for k, _ in exact.search(query, 10)]
+        got = dict(reader.search(query, 10))
+        want = dict(exact.search(query, 10))
+        assert all(abs(got[k] - want[k]) < 2e-3 for k in want)  # half-precision scores
+    assert np.allclose(reader.vector_of(int(ids[3])), vectors[3], atol=2e-3)
+    assert reader.vector_of(999_999) is None
+    scores = reader.scores_for(vectors[0], [int(ids[0]), int(ids[5]), 999_999])
+    assert set(scores) == {int(ids[0]), int(ids[5])} and abs(scores[int(ids[0])] - 1) < 2e-3
+    assert int(ids[0]) not in dict(reader.search(vectors[0], 5, exclude=int(ids[0])))
+    assert MappedVectors(tmp_path, DIM, "another model").info is None  # per model
+
+
+def test_fresh_rows_are_searched_exactly_and_win_over_the_graph(tmp_path, corpus):
+    ids, vectors = corpus
+    vectors_now = vectors.copy()
+    builder = MappedVectors(tmp_path, DIM, "m")
+    builder.compact(batches(ids[:500], vectors[:500]))
+    reader = MappedVectors(tmp_path, DIM, "m")
+    reader.add(ids[500:], vectors[500:])  # embedded after the graph was built
+    changed = int(ids[10])  # a paper embedded again (its text changed)
+    vectors_now[10] = unit(1, 9)[0]
+    reader.add([changed], vectors_now[10:11])
+    assert reader.search(vectors[550], 1)[0][0] == int(ids[550])
+    assert reader.search(vectors_now[10], 1) == [(changed, pytest.approx(1.0, abs=1e-5))]
+    assert changed not in dict(reader.search(vectors[10], 3))  # its old vector is gone
+    assert np.allclose(reader.vector_of(changed), vectors_now[10])
+
+
+def test_folding_fresh_rows_makes_a_new_generation_others_switch_to(tmp_path, corpus):
+    ids, vectors = corpus
+    replaced = vectors.copy()
+    replaced[0] = unit(1, 5)[0]
+    all_ids = np.concatenate([ids, ids[:1]])  # row 601: paper ids[0] embedded again
+    all_vectors = np.concatenate([vectors, replaced[:1]])
+    builder = MappedVectors(tmp_path, DIM, "m")
+    builder.compact(batches(all_ids[:300], all_vectors[:300]))
+    reader = MappedVectors(tmp_path, DIM, "m")
+    assert builder.should_compact(fresh_rows=14, total=314) is False  # under 5% of the graph
+    assert builder.should_compact(fresh_rows=15, total=315) is True
+    info = builder.compact(batches(all_ids, all_vectors))
+    assert (info.generation, info.watermark, info.count) == (2, 601, 600)
+    assert reader.reload() is True and reader.watermark == 601 and len(reader) == 600
+    assert reader.reload() is False  # nothing newer
+    assert reader.search(replaced[0], 1)[0][0] == int(ids[0])
+    builder.compact(batches(all_ids, all_vectors))  # generation 3: the first is retired
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["base-2.json", "base-2.usearch", "base-3.json", "base-3.usearch"]
+
+
+def test_an_unfinished_generation_is_ignored(tmp_path, corpus):
+    ids, vectors = corpus
+    MappedVectors(tmp_path, DIM, "m").compact(batches(ids, vectors))
+    (tmp_path / "base-2.usearch").write_bytes(b"half written")  # no .json: not complete
+    assert MappedVectors(tmp_path, DIM, "m").info.generation == 1
