@@ -99,3 +99,24 @@ def test_an_unfinished_generation_is_ignored(tmp_path, corpus):
     MappedVectors(tmp_path, DIM, "m").compact(batches(ids, vectors))
     (tmp_path / "base-2.usearch").write_bytes(b"half written")  # no .json: not complete
     assert MappedVectors(tmp_path, DIM, "m").info.generation == 1
+
+
+def test_the_graph_and_the_model_load_in_either_order(tmp_path, corpus):
+    """usearch imported first made importing onnxruntime crash the process: the graph's module
+    takes care of the order. A fresh interpreter, as a web worker starts."""
+    import subprocess
+    import sys
+
+    ids, vectors = corpus
+    MappedVectors(tmp_path, DIM, "m").compact(batches(ids, vectors))
+    script = (
+        "import sys; from pathlib import Path; "
+        "from dailypapers.search.mapped import MappedVectors; "
+        f"m = MappedVectors(Path({str(tmp_path)!r}), {DIM}, 'm'); "
+        "from dailypapers.search.embeddings import MiniLMEmbedder; "
+        "q = MiniLMEmbedder(threads=1).embed(['a query'])[0]; "
+        "print(len(m.search(q, 5)))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "5"

@@ -50,8 +50,17 @@ class BaseInfo:
     model: str
 
 
+def _usearch() -> Any:
+    """usearch's module, imported after onnxruntime: the other way round, importing
+    onnxruntime crashes the process (usearch 2.26 + onnxruntime 1.32, seen here)."""
+    import onnxruntime  # noqa: F401
+    from usearch import index
+
+    return index
+
+
 def _new_index(dim: int) -> Any:
-    from usearch.index import Index
+    Index = _usearch().Index
 
     return Index(
         ndim=dim, metric="ip", dtype="f16", connectivity=CONNECTIVITY,
@@ -96,9 +105,7 @@ class MappedVectors:
         latest = self.latest()
         if latest is None or (self.info and latest.generation <= self.info.generation):
             return False
-        from usearch.index import Index
-
-        base = Index.restore(str(self._path(latest.generation)), view=True)
+        base = _usearch().Index.restore(str(self._path(latest.generation)), view=True)
         if base is None:
             raise RuntimeError(f"{self._path(latest.generation)} is not a usearch index")
         base.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]  # it has a setter
@@ -167,8 +174,7 @@ class MappedVectors:
         self, rows: Callable[[int], Rows], progress: Callable[[int], None] | None = None
     ) -> BaseInfo:
         """Fold every embedding after the current watermark into a new generation."""
-        from usearch.index import Index
-
+        Index = _usearch().Index
         self.folder.mkdir(parents=True, exist_ok=True)
         current = self.info
         if current is None:
