@@ -157,7 +157,7 @@ def main() -> None:
                     break
                 except OSError:
                     if time.perf_counter() - t0 > 120:
-                        raise SystemExit(f"serve did not answer; see {folder / 'serve.log'}")
+                        raise SystemExit(f"no answer; see {folder}/serve.log") from None
                     time.sleep(0.05)
             figures["serve_ready_s"] = round(time.perf_counter() - t0, 2)
             samples = []

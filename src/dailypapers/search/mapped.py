@@ -108,7 +108,7 @@ class MappedVectors:
         base = _usearch().Index.restore(str(self._path(latest.generation)), view=True)
         if base is None:
             raise RuntimeError(f"{self._path(latest.generation)} is not a usearch index")
-        base.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]  # it has a setter
+        base.expansion_search = EXPANSION_SEARCH
         with self._lock:
             self._base, self.info = base, latest
             self._fresh = VectorIndex(self.dim)
@@ -181,7 +181,7 @@ class MappedVectors:
             index = _new_index(self.dim)
         else:
             index = Index.restore(str(self._path(current.generation)))  # into memory, to add
-            index.expansion_search = EXPANSION_SEARCH  # type: ignore[misc,union-attr]
+            index.expansion_search = EXPANSION_SEARCH
         watermark = current.watermark if current else 0
         for last_id, ids, vectors in rows(watermark):
             keys = np.asarray(ids, dtype=np.uint64)
