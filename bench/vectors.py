@@ -112,8 +112,10 @@ def main() -> None:
             lines = folder / "snapshot.jsonl"
             synthesise(lines, args.papers)
             t0 = time.perf_counter()
-            subprocess.run([str(BIN / "dailypapers"), "ingest", "arxiv-snapshot", str(lines)],
-                           env=env, check=True, capture_output=True)  # fmt: skip
+            command = [str(BIN / "dailypapers"), "ingest", "arxiv-snapshot", str(lines)]
+            done = subprocess.run(command, env=env, capture_output=True, text=True)
+            if done.returncode:
+                raise SystemExit(f"ingest failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
             figures["ingest_s"] = round(time.perf_counter() - t0, 1)
             store_vectors(db, vectors)
             t0 = time.perf_counter()

@@ -47,7 +47,7 @@ class SearchIndexer:
         self.embedder = embedder
         self._last_embedding_id = 0
 
-    def sync_lexical(self, batch: int = 2000) -> int:
+    def sync_lexical(self, batch: int = 20_000) -> int:
         """Index every queued paper; returns how many were indexed."""
         done = 0
         while True:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dailypapers.db.models import Paper, PaperAuthor, PaperEmbedding, SearchQueue
@@ -45,21 +45,39 @@ class SearchStore:
 
     def dequeue(self, entries: Sequence[tuple[int, dt.datetime]]) -> None:
         """Remove entries unless they were queued again meanwhile (their time moved on)."""
-        for paper_id, queued_at in entries:
-            self.session.execute(
-                delete(SearchQueue).where(
-                    SearchQueue.paper_id == paper_id, SearchQueue.queued_at == queued_at
-                )
-            )
+        if not entries:
+            return
+        statement = delete(SearchQueue).where(
+            SearchQueue.paper_id == bindparam("pid"), SearchQueue.queued_at == bindparam("at")
+        )
+        connection = self.session.connection()  # one executemany, not a statement per entry
+        connection.execute(statement, [{"pid": p, "at": at} for p, at in entries])
 
     def queue_length(self) -> int:
         return self.session.scalar(select(func.count()).select_from(SearchQueue)) or 0
 
     def docs(self, paper_ids: Sequence[int]) -> list[SearchDoc]:
-        papers = self.session.scalars(
-            select(Paper).where(Paper.id.in_(paper_ids)).options(selectinload(Paper.authors))
-        )
-        return [_doc(p) for p in papers]
+        """What the lexical index needs of these papers, read as plain rows (no ORM objects:
+        this is the bulk path after an import)."""
+        docs: list[SearchDoc] = []
+        for start in range(0, len(paper_ids), 900):
+            chunk = list(paper_ids[start : start + 900])
+            names: dict[int, list[str]] = {}
+            rows = self.session.execute(
+                select(PaperAuthor.paper_id, PaperAuthor.name)
+                .where(PaperAuthor.paper_id.in_(chunk))
+                .order_by(PaperAuthor.paper_id, PaperAuthor.position)
+            )
+            for paper_id, name in rows:
+                names.setdefault(paper_id, []).append(name)
+            papers = self.session.execute(
+                select(Paper.id, Paper.title, Paper.abstract).where(Paper.id.in_(chunk))
+            )
+            docs += [
+                SearchDoc(pid, title, abstract or "", tuple(names.get(pid, ())))
+                for pid, title, abstract in papers
+            ]
+        return docs
 
     def all_docs(self, batch: int = 2000) -> Iterator[list[SearchDoc]]:
         last = 0
