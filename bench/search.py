@@ -49,14 +49,12 @@ from dailypapers.demo import DEMO_EMBEDDINGS, DEMO_FILE  # noqa: E402
 from dailypapers.ingest.hf_daily import read_path  # noqa: E402
 from dailypapers.papers.records import PaperRecord  # noqa: E402
 from dailypapers.search.documents import SearchDoc, split_sentences  # noqa: E402
-from dailypapers.search.embeddings import MiniLMEmbedder, normalize  # noqa: E402
+from dailypapers.search.embeddings import MODEL_NAME, MiniLMEmbedder, normalize  # noqa: E402
 from dailypapers.search.lexical import TantivyIndex  # noqa: E402
+from dailypapers.search.mapped import EXACT_BELOW, MappedVectors  # noqa: E402
 from dailypapers.search.postgres import PgLexicalIndex, PgVectorIndex  # noqa: E402
 from dailypapers.search.query import parse_query  # noqa: E402
 from dailypapers.search.service import SearchService  # noqa: E402
-from dailypapers.search.vectors import HnswVectorIndex, VectorIndex  # noqa: E402
-
-HNSW_FROM = 200_000  # exact search below, HNSW from here (the product's advice too)
 
 
 def load_sources() -> list[dict]:
@@ -106,7 +104,8 @@ def build_store(folder: Path, sources: list[dict], n: int, database_url: str = "
         lexical, vectors = PgLexicalIndex(engine), PgVectorIndex(engine, 384)
     else:
         lexical = TantivyIndex(folder / "tantivy")
-        vectors = (HnswVectorIndex if n >= HNSW_FROM else VectorIndex)(384)
+        vectors = MappedVectors(folder / "vectors", 384, "bench")  # as `dailypapers index`
+    stored: list[tuple[int, np.ndarray, np.ndarray]] = []
     timings = {"db_s": 0.0, "lexical_s": 0.0, "vectors_s": 0.0}
     batch: list = []
     next_id = 1
@@ -125,7 +124,7 @@ def build_store(folder: Path, sources: list[dict], n: int, database_url: str = "
                 for pid, (t, a, _, _, _) in zip(ids, batch, strict=True)
             ])  # fmt: skip
             conn.execute(insert(PaperEmbedding), [
-                {"paper_id": pid, "model": "all-MiniLM-L6-v2-int8", "text_hash": "",
+                {"paper_id": pid, "model": MODEL_NAME, "text_hash": "",
                  "vector": v.tobytes(), "sentence_vectors": s.astype(np.float16).tobytes()}
                 for pid, (_, _, _, v, s) in zip(ids, batch, strict=True)
             ])  # fmt: skip
@@ -137,7 +136,9 @@ def build_store(folder: Path, sources: list[dict], n: int, database_url: str = "
         if isinstance(vectors, PgVectorIndex):
             vectors.backfill()  # fills the pgvector column from the stored bytes (HNSW inserts)
         else:
-            vectors.add(ids, np.stack([v for _, _, _, v, _ in batch]))
+            matrix = np.stack([v for _, _, _, v, _ in batch])
+            vectors.add(ids, matrix)
+            stored.append((ids[-1], np.array(ids), matrix))
         timings["db_s"] += t1 - t0
         timings["lexical_s"] += t2 - t1
         timings["vectors_s"] += time.perf_counter() - t2
@@ -152,10 +153,11 @@ def build_store(folder: Path, sources: list[dict], n: int, database_url: str = "
         flush()
     if isinstance(lexical, PgLexicalIndex):
         lexical.analyze()  # what `dailypapers index` does after a large load
-    if isinstance(vectors, HnswVectorIndex):
+    if isinstance(vectors, MappedVectors) and n >= EXACT_BELOW:
         t0 = time.perf_counter()
-        vectors.build()
+        vectors.compact(lambda after: iter(stored))  # the memory-mapped graph
         timings["hnsw_build_s"] = time.perf_counter() - t0
+    stored.clear()
     return engine, sessions, lexical, vectors, {k: round(v, 1) for k, v in timings.items()}
 
 
