@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -93,3 +97,14 @@ def test_the_fast_model_is_made_once_and_reused(embedder, tmp_path):
     assert fast_model(embedder.source_path, tmp_path) == first
     assert first.stat().st_mtime_ns == made
     assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no temporary files left
+
+
+def test_the_model_goes_to_a_writable_cache(tmp_path, monkeypatch):
+    from dailypapers.search.model_build import cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert cache_dir() == tmp_path / "cache" / "dailypapers"
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")  # a home that cannot hold the cache (even for root)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
+    assert cache_dir() == Path(tempfile.gettempdir()) / f"dailypapers-{os.getuid()}"

@@ -34,8 +34,17 @@ class ModelBuildError(RuntimeError):
 
 
 def cache_dir() -> Path:
+    """The user's cache folder, or one in the temporary folder when that cannot be written
+    (a service account with a read-only home)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "dailypapers"
+    folder = Path(base) / "dailypapers"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir()) / f"dailypapers-{os.getuid()}"
 
 
 def fast_model(source: Path, folder: Path) -> Path:
