@@ -3,9 +3,11 @@
 A `MappedVectors` is two parts:
 
 - the *base*, `vectors/base-<generation>.usearch`: every embedding up to a watermark (the id of
-  the last `paper_embeddings` row it holds), half-precision vectors in an HNSW graph; each web
-  process maps the same file read-only, so the operating system keeps one copy in its page cache
-  for all of them and a process starts without reading it;
+  the last `paper_embeddings` row it holds), int8 vectors in an HNSW graph; each web process
+  maps the same file read-only, so the operating system keeps one copy in its page cache for all
+  of them and a process starts without reading it. The graph finds candidates (twice as many as
+  asked); their exact scores come from the stored float vectors (`exact`, read by id from the
+  database), so results and scores are those of exact search for the papers found;
 - the *fresh rows*, embeddings written after the watermark, searched exactly in memory (the
   `VectorIndex` of small corpora).
 
@@ -36,7 +38,9 @@ EXACT_BELOW = 100_000  # papers: exact search is ~8 ms there (bench/search)
 FRESH_SHARE = 0.05  # fold the fresh rows in once they are this share of the base
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 256  # recall@10 >= 0.95 at 1M (bench/vectors.py)
+EXPANSION_SEARCH = 256
+OVERFETCH = 2  # candidates per result asked of the graph, re-scored exactly
+Exact = Callable[[list[int]], dict[int, np.ndarray]]  # paper ids -> stored float vectors
 _BASE = re.compile(r"base-(\d+)\.usearch$")
 
 Rows = Iterator[tuple[int, np.ndarray, np.ndarray]]  # (last embedding id, paper ids, vectors)
@@ -63,16 +67,19 @@ def _new_index(dim: int) -> Any:
     Index = _usearch().Index
 
     return Index(
-        ndim=dim, metric="ip", dtype="f16", connectivity=CONNECTIVITY,
+        ndim=dim, metric="ip", dtype="i8", connectivity=CONNECTIVITY,
         expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH,
     )  # fmt: skip
 
 
 class MappedVectors:
-    def __init__(self, folder: Path, dim: int, model: str) -> None:
+    def __init__(self, folder: Path, dim: int, model: str, exact: Exact | None = None) -> None:
+        """`exact` reads stored vectors by paper id; without it the graph's own int8 vectors
+        give the scores (tests, benchmarks of the graph alone)."""
         self.folder = folder
         self.dim = dim
         self.model = model
+        self.exact = exact
         self._fresh = VectorIndex(dim)
         self._base: Any = None
         self.info: BaseInfo | None = None
@@ -132,7 +139,18 @@ class MappedVectors:
         fresh = self._fresh.vector_of(paper_id)
         if fresh is not None or self._base is None or not self._base.contains(paper_id):
             return fresh
-        return np.asarray(self._base.get(paper_id), dtype=np.float32)
+        return self._vectors([paper_id]).get(paper_id)
+
+    def _vectors(self, paper_ids: list[int]) -> dict[int, np.ndarray]:
+        """Vectors of papers in the graph: the stored float ones, else the graph's own."""
+        if self.exact is not None:
+            return self.exact(paper_ids)
+        keys = np.array(paper_ids, dtype=np.uint64)
+        found = np.asarray(self._base.get(keys), dtype=np.float32).reshape(len(keys), -1)
+        return {
+            p: v / max(float(np.linalg.norm(v)), 1e-12)
+            for p, v in zip(paper_ids, found, strict=True)
+        }
 
     def search(
         self, query: np.ndarray, limit: int, exclude: int | None = None
@@ -141,12 +159,10 @@ class MappedVectors:
         hits = self._fresh.search(query, limit, exclude)
         base = self._base
         if base is not None and limit > 0:
-            found = base.search(query, limit + 1)
-            hits += [
-                (int(key), 1.0 - float(distance))  # the distance is 1 - inner product
-                for key, distance in zip(found.keys, found.distances, strict=True)
-                if int(key) != exclude and int(key) not in self._fresh  # fresh rows are newer
-            ]
+            found = base.search(query, OVERFETCH * limit + 1)
+            keys = [int(k) for k in found.keys]
+            keys = [k for k in keys if k != exclude and k not in self._fresh]  # fresh are newer
+            hits += self._scored(query, keys)
         hits.sort(key=lambda hit: -hit[1])
         return hits[:limit]
 
@@ -157,11 +173,18 @@ class MappedVectors:
         if base is None or not rest:
             return scores
         rest = [p for p in rest if base.contains(p)]
-        if rest:
-            matrix = np.asarray(base.get(np.array(rest, dtype=np.uint64)), dtype=np.float32)
-            values = matrix.reshape(len(rest), -1) @ np.asarray(query, dtype=np.float32)
-            scores.update({p: float(s) for p, s in zip(rest, values, strict=True)})
+        scores.update(self._scored(np.asarray(query, dtype=np.float32), rest))
         return scores
+
+    def _scored(self, query: np.ndarray, paper_ids: list[int]) -> list[tuple[int, float]]:
+        if not paper_ids:
+            return []
+        vectors = self._vectors(paper_ids)
+        kept = [p for p in paper_ids if p in vectors]
+        if not kept:
+            return []
+        values = np.stack([vectors[p] for p in kept]) @ query
+        return [(p, float(v)) for p, v in zip(kept, values, strict=True)]
 
     # --- building (dailypapers index, one process) ---------------------------------------------
 

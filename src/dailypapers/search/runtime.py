@@ -6,6 +6,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +21,7 @@ from dailypapers.search.embeddings import (
 from dailypapers.search.indexer import SearchIndexer
 from dailypapers.search.interfaces import LexicalIndex, VectorSearch
 from dailypapers.search.lexical import IndexBusy, TantivyIndex
-from dailypapers.search.mapped import MappedVectors
+from dailypapers.search.mapped import Exact, MappedVectors
 from dailypapers.search.postgres import (
     PgLexicalIndex,
     PgVectorIndex,
@@ -28,6 +29,7 @@ from dailypapers.search.postgres import (
     has_pgvector,
 )
 from dailypapers.search.service import SearchService
+from dailypapers.search.store import SearchStore
 from dailypapers.search.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -103,9 +105,21 @@ def build_search(
     else:
         lexical = TantivyIndex(settings.search_dir / LEXICAL_DIR)
         model = embedder.name if embedder else MODEL_NAME
-        vectors = MappedVectors(settings.search_dir / VECTORS_DIR, dim, model)
+        vectors = MappedVectors(
+            settings.search_dir / VECTORS_DIR, dim, model, exact=stored_vectors(sessions, model)
+        )
     service = SearchService(sessions, lexical, vectors, embedder)
     return SearchRuntime(service, SearchIndexer(sessions, lexical, vectors, embedder))
+
+
+def stored_vectors(sessions: sessionmaker[Session], model: str) -> Exact:
+    """The mapped graph's exact scores: stored float vectors, read by paper id."""
+
+    def read(paper_ids: list[int]) -> dict[int, np.ndarray]:
+        with sessions() as session:
+            return SearchStore(session).vectors_of(paper_ids, model)
+
+    return read
 
 
 def _native(settings: Settings, engine: Engine) -> bool:

@@ -181,6 +181,19 @@ class SearchStore:
             for r in rows
         }
 
+    def vectors_of(self, paper_ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
+        """Stored vectors by paper id (the mapped graph's exact scores)."""
+        found: dict[int, np.ndarray] = {}
+        for start in range(0, len(paper_ids), 900):
+            rows = self.session.execute(
+                select(PaperEmbedding.paper_id, PaperEmbedding.vector).where(
+                    PaperEmbedding.paper_id.in_(paper_ids[start : start + 900]),
+                    PaperEmbedding.model == model,
+                )
+            )
+            found.update({pid: np.frombuffer(v, dtype=np.float32) for pid, v in rows})
+        return found
+
     def count_embeddings(self, model: str, after: int = 0) -> int:
         query = select(func.count(PaperEmbedding.id)).where(
             PaperEmbedding.model == model, PaperEmbedding.id > after
