@@ -54,6 +54,7 @@ from dailypapers.search.lexical import TantivyIndex  # noqa: E402
 from dailypapers.search.mapped import EXACT_BELOW, MappedVectors  # noqa: E402
 from dailypapers.search.postgres import PgLexicalIndex, PgVectorIndex  # noqa: E402
 from dailypapers.search.query import parse_query  # noqa: E402
+from dailypapers.search.runtime import stored_vectors  # noqa: E402
 from dailypapers.search.service import SearchService  # noqa: E402
 
 
@@ -104,7 +105,9 @@ def build_store(folder: Path, sources: list[dict], n: int, database_url: str = "
         lexical, vectors = PgLexicalIndex(engine), PgVectorIndex(engine, 384)
     else:
         lexical = TantivyIndex(folder / "tantivy")
-        vectors = MappedVectors(folder / "vectors", 384, "bench")  # as `dailypapers index`
+        vectors = MappedVectors(  # as `dailypapers index` builds it and `serve` reads it
+            folder / "vectors", 384, MODEL_NAME, stored_vectors(sessions, MODEL_NAME)
+        )
     stored: list[tuple[int, np.ndarray, np.ndarray]] = []
     timings = {"db_s": 0.0, "lexical_s": 0.0, "vectors_s": 0.0}
     batch: list = []

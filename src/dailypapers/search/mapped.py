@@ -5,8 +5,8 @@ A `MappedVectors` is two parts:
 - the *base*, `vectors/base-<generation>.usearch`: every embedding up to a watermark (the id of
   the last `paper_embeddings` row it holds), int8 vectors in an HNSW graph; each web process
   maps the same file read-only, so the operating system keeps one copy in its page cache for all
-  of them and a process starts without reading it. The graph finds candidates (twice as many as
-  asked); their exact scores come from the stored float vectors (`exact`, read by id from the
+  of them and a process starts without reading it. The graph finds candidates (up to 20 more
+  than asked); their exact scores come from the stored float vectors (`exact`, read by id from the
   database), so results and scores are those of exact search for the papers found;
 - the *fresh rows*, embeddings written after the watermark, searched exactly in memory (the
   `VectorIndex` of small corpora).
@@ -39,7 +39,7 @@ FRESH_SHARE = 0.05  # fold the fresh rows in once they are this share of the bas
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 256
-OVERFETCH = 2  # candidates per result asked of the graph, re-scored exactly
+OVERFETCH = 20  # extra candidates asked of the graph (at most one per result), re-scored exactly
 Exact = Callable[[list[int]], dict[int, np.ndarray]]  # paper ids -> stored float vectors
 _BASE = re.compile(r"base-(\d+)\.usearch$")
 
@@ -159,7 +159,7 @@ class MappedVectors:
         hits = self._fresh.search(query, limit, exclude)
         base = self._base
         if base is not None and limit > 0:
-            found = base.search(query, OVERFETCH * limit + 1)
+            found = base.search(query, limit + min(limit, OVERFETCH) + 1)
             keys = [int(k) for k in found.keys]
             keys = [k for k in keys if k != exclude and k not in self._fresh]  # fresh are newer
             hits += self._scored(query, keys)

@@ -190,8 +190,10 @@ class SearchStore:
                     PaperEmbedding.paper_id.in_(paper_ids[start : start + 900]),
                     PaperEmbedding.model == model,
                 )
-            )
-            found.update({pid: np.frombuffer(v, dtype=np.float32) for pid, v in rows})
+            ).all()
+            if rows:  # one buffer for the lot: a few ms less per search at 1M papers
+                matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+                found.update(zip([r[0] for r in rows], matrix.reshape(len(rows), -1), strict=True))
         return found
 
     def count_embeddings(self, model: str, after: int = 0) -> int:
