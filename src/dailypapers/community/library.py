@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from dailypapers.common import ratelimit
@@ -20,6 +20,7 @@ from dailypapers.db.models import (
     PaperNote,
     ReadingItem,
     User,
+    Vote,
     utcnow,
 )
 
@@ -104,6 +105,32 @@ def saved_ids(session: Session, user: User | None, paper_ids: Iterable[int]) -> 
         ReadingItem.user_id == user.id, ReadingItem.paper_id.in_(ids)
     )
     return set(session.scalars(query))
+
+
+def card_state(
+    session: Session, user: User, paper_ids: list[int]
+) -> tuple[set[int], set[int], dict[int, int]]:
+    """What a signed-in reader's cards show of their own, in one query: the papers they upvoted,
+    those on their reading list, and every paper's vote count as readers see it (Paper.votes)."""
+    if not paper_ids:
+        return set(), set(), {}
+    voted = exists().where(Vote.paper_id == Paper.id, Vote.user_id == user.id)
+    kept = exists().where(ReadingItem.paper_id == Paper.id, ReadingItem.user_id == user.id)
+    rows = session.execute(
+        select(Paper.id, Paper.upvotes, Paper.community_votes, voted, kept).where(
+            Paper.id.in_(paper_ids)
+        )
+    )
+    votes: dict[int, int] = {}
+    mine: set[int] = set()
+    saved: set[int] = set()
+    for paper_id, upvotes, own, has_voted, has_saved in rows:
+        votes[paper_id] = (upvotes or 0) + (own or 0)
+        if has_voted:
+            mine.add(paper_id)
+        if has_saved:
+            saved.add(paper_id)
+    return mine, saved, votes
 
 
 # -- notes -------------------------------------------------------------------------------------

@@ -423,15 +423,6 @@ class PaperStore:
             for entry, paper in self.session.execute(query)
         ]
 
-    def votes_of(self, paper_ids: list[int]) -> dict[int, int]:
-        """What readers see as each paper's vote count (Paper.votes), read fresh."""
-        if not paper_ids:
-            return {}
-        rows = self.session.execute(
-            select(Paper.id, Paper.upvotes, Paper.community_votes).where(Paper.id.in_(paper_ids))
-        )
-        return {pid: (up or 0) + (own or 0) for pid, up, own in rows}
-
     def count_feed(self, start: dt.date, end: dt.date, category: str | None = None) -> int:
         query = select(func.count(FeedEntry.id)).where(FeedEntry.feed_date.between(start, end))
         return self.session.scalar(_visible(query, category)) or 0

@@ -116,7 +116,13 @@ def _feed(
     sort: str = "upvotes",
     category: str | None = None,
 ) -> Response:
-    period = resolve_period(store, parse_period(date, week, month), category)
+    wanted = parse_period(date, week, month)
+    if user is None:  # the whole page is kept by the anonymous cache
+        period = resolve_period(store, wanted, category)
+    else:  # "today" is the same for every reader for a few seconds
+        shelf = request.app.state.shared_cards
+        period_key = ("period", date, week, month, category)
+        period = shelf.get(period_key, lambda: resolve_period(store, wanted, category))
     if period is None:
         return render(request, "empty.html", {"category": category})
     if sort not in SORTS:
@@ -146,14 +152,11 @@ def _feed(
             feed, chart = compute()
             return render_shared(templates.env, feed, chart, {"request": request, **context})
 
-        key = (period.kind, period.key, sort, page, size, category)
-        cards: SharedCards = request.app.state.shared_cards.get(key, shared)
+        key = ("cards", period.kind, period.key, sort, page, size, category)
+        cards: SharedCards = shelf.get(key, shared)
         feed, chart = cards.feed, cards.chart
-        marks = card_marks(store.session, user, cards.paper_ids)
-        votes = store.votes_of(cards.paper_ids)
-        context["cards_html"] = cards.fill(
-            marks["voted"], marks["saved"], votes, csrf_token(request)
-        )
+        voted, saved, votes = library.card_state(store.session, user, cards.paper_ids)
+        context["cards_html"] = cards.fill(voted, saved, votes, csrf_token(request))
     context |= {"feed": feed, "chart": chart, "pages": max(1, -(-feed.total // size))}
     return render(request, "feed.html", context)
 
