@@ -65,6 +65,7 @@ bench: $(DEV_STAMP) ## Run every benchmark (quick; FULL=1 for the issue-sized ru
 	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/backends.py
+	@if [ "$$FULL" = 1 ]; then $(BIN)/python bench/vectors.py; else $(BIN)/python bench/vectors.py --papers 200000; fi
 
 demo-data: $(DEV_STAMP) ## Rebuild the bundled demo set (and its embeddings) from ../shared/data/hf-daily
 	$(BIN)/python scripts/build_demo.py

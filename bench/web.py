@@ -40,8 +40,8 @@ URLS = [
     ("HTML / (today's feed)", "/"),
     ("Atom /feeds/daily.atom", "/feeds/daily.atom"),
 ]
-# a signed-in reader's front page: never cached, their own votes and saves marked
-SIGNED_IN = ("HTML / signed in (never cached)", "/?signed-in")
+# a signed-in reader's front page: cards shared for 10 s (web/cards.py), their own buttons
+SIGNED_IN = ("HTML / signed in (shared cards, own buttons)", "/?signed-in")
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
