@@ -171,7 +171,7 @@ def test_the_app_runs_the_schedule_only_when_asked(settings, search, client, app
     with TestClient(on):
         jobs = {job.id for job in on.state.scheduler.get_jobs()}
         assert on.state.scheduler.running
-        assert jobs == {"follow", "arxiv", "enrich", "digests", "follow-at-start"}
+        assert jobs == {"follow", "arxiv", "enrich", "digests", "vectors", "follow-at-start"}
     assert not on.state.scheduler.running
     on.state.engine.dispose()
 
@@ -242,3 +242,23 @@ def test_kill_9_in_the_middle_of_a_sync_then_the_next_run_finishes_it(settings, 
                    since=dt.date(2026, 6, 1))  # fmt: skip
     assert feed(sessions) == feed(make_sessionmaker(b))
     b.dispose()
+
+
+def test_the_vectors_job_builds_the_graph_once_the_corpus_is_large_enough(
+    sessions, settings, embedder, monkeypatch
+):
+    from dailypapers.search import mapped
+    from dailypapers.search.runtime import build_search
+    from tests.factories import record, store_records
+
+    store_records(sessions, *[record() for _ in range(4)])
+    build_search(settings, sessions, embedder).indexer.embed_pending()
+    ctx = Context(settings, sessions, clock=clock_at(JUNE_3))
+    (small,) = sync(ctx, JobRunner(sessions), ["vectors"])
+    assert small.outcome and "not needed yet" in small.outcome.summary
+    if sessions.kw["bind"].dialect.name == "postgresql":
+        return  # pgvector's index lives in the database: there is never a graph to build
+    monkeypatch.setattr(mapped, "EXACT_BELOW", 3)  # as if this were a large instance
+    (built,) = sync(ctx, JobRunner(sessions), ["vectors"])
+    assert built.outcome and "vector graph: 4 papers (generation 1)" in built.outcome.summary
+    assert list((settings.search_dir / "vectors-v1").glob("base-1.usearch"))

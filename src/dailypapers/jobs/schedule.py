@@ -6,6 +6,7 @@ arxiv    weekdays at 01:30 and 04:30, after arXiv's announcement (DAILYPAPERS_AR
 enrich   hourly at :37 (arXiv metadata for new curated papers)
 digests  hourly at :15; they go out from DAILYPAPERS_DIGEST_HOUR (jobs/steps.due_digests)
 index    continuous, by the search worker (every 2 s in `serve` and `worker`)
+vectors  daily at 03:50 (folds new vectors into the memory-mapped graph when they are 5% of it)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ SCHEDULE = {
     "arxiv": CronTrigger(day_of_week="mon-fri", hour="1,4", minute=30, timezone=dt.UTC),
     "enrich": CronTrigger(minute=37, timezone=dt.UTC),
     "digests": CronTrigger(minute=15, timezone=dt.UTC),
+    "vectors": CronTrigger(hour=3, minute=50, timezone=dt.UTC),
 }
 FIRST_FOLLOW = dt.timedelta(minutes=1)
 

@@ -125,6 +125,17 @@ def index_step(ctx: Context) -> Outcome:
     return Outcome(0, f"{words} papers indexed by words, {meanings} by meaning{graph}")
 
 
+def vectors_step(ctx: Context) -> Outcome:
+    """Fold vectors embedded since the memory-mapped graph was built into a new generation of
+    it, once they are 5% of it (past 100,000 papers: search/mapped.py). The search worker embeds;
+    this, one process at a time under the job's lease, rewrites the graph."""
+    runtime = build_search(ctx.settings, ctx.sessions, load_embedder(), with_embedder=True)
+    folded = runtime.indexer.compact_vectors()
+    if folded is None:
+        return Outcome(0, "vector graph up to date (or not needed yet)")
+    return Outcome(0, f"vector graph: {folded.count:,} papers (generation {folded.generation})")
+
+
 def due_digests(now: dt.datetime, hour: int) -> list[tuple[str, dt.date]]:
     """The digests a run at `now` owes: the day's on weekdays from `hour`, and on Mondays the
     week that just ended. Sending is idempotent per reader and period, so later runs the same
@@ -159,5 +170,6 @@ STEPS: dict[str, Callable[[Context], Outcome]] = {
     "arxiv": arxiv_step,
     "enrich": enrich_step,
     "index": index_step,
+    "vectors": vectors_step,
     "digests": digests_step,
 }
