@@ -162,11 +162,10 @@ class SearchIndexer:
         backfill = getattr(self.vectors, "backfill", None)
         if backfill is not None:
             return int(backfill())
-        watermark = getattr(self.vectors, "watermark", 0)
-        reload = getattr(self.vectors, "reload", None)
-        if (reload is not None and reload()) or self._last_embedding_id < watermark:
-            # a new generation of the mapped graph: it holds every row up to its watermark
-            self._last_embedding_id = self.vectors.watermark  # type: ignore[attr-defined]
+        if isinstance(self.vectors, MappedVectors) and (
+            self.vectors.reload() or self._last_embedding_id < self.vectors.watermark
+        ):  # a new generation of the mapped graph: it holds every row up to its watermark
+            self._last_embedding_id = self.vectors.watermark
         loaded = 0
         for last_id, ids, matrix in self._embeddings_after(self._last_embedding_id):
             self.vectors.add(ids, matrix)

@@ -17,13 +17,19 @@ async function post(form) {
   return response.ok ? response.json() : null;
 }
 
+// Forms matching `selector` submit with fetch; `apply(form, result)` shows the answer.
+function enhance(selector, apply) {
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest(selector);
+    if (!form) return;
+    event.preventDefault();
+    const result = await post(form);
+    if (result) apply(form, result);
+  });
+}
+
 // Upvote without reloading the page.
-document.addEventListener("submit", async (event) => {
-  const form = event.target.closest("form[data-vote]");
-  if (!form) return;
-  event.preventDefault();
-  const result = await post(form);
-  if (!result) return;
+enhance("form[data-vote]", (form, result) => {
   const button = form.querySelector("button");
   form.querySelector(".count").textContent = String(result.votes);
   form.querySelector('input[name="action"]').value = result.voted ? "down" : "up";
@@ -33,12 +39,7 @@ document.addEventListener("submit", async (event) => {
 
 // Save to the reading list, follow (any on/off form marked data-toggle="KEY") without
 // reloading: the answer's KEY says the new state; the button and the next action follow it.
-document.addEventListener("submit", async (event) => {
-  const form = event.target.closest("form[data-toggle]");
-  if (!form) return;
-  event.preventDefault();
-  const result = await post(form);
-  if (!result) return;
+enhance("form[data-toggle]", (form, result) => {
   const on = Boolean(result[form.dataset.toggle]);
   const button = form.querySelector("button");
   const action = form.querySelector('input[name="action"]');
