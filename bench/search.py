@@ -52,7 +52,7 @@ from dailypapers.search.documents import SearchDoc, split_sentences  # noqa: E40
 from dailypapers.search.embeddings import MODEL_NAME, MiniLMEmbedder, normalize  # noqa: E402
 from dailypapers.search.lexical import TantivyIndex  # noqa: E402
 from dailypapers.search.mapped import EXACT_BELOW, MappedVectors  # noqa: E402
-from dailypapers.search.postgres import PgLexicalIndex, PgVectorIndex  # noqa: E402
+from dailypapers.search.postgres import PgVectorIndex  # noqa: E402
 from dailypapers.search.query import parse_query  # noqa: E402
 from dailypapers.search.runtime import stored_vectors  # noqa: E402
 from dailypapers.search.service import SearchService  # noqa: E402
@@ -99,12 +99,11 @@ def build_store(folder: Path, sources: list[dict], n: int, database_url: str = "
     engine = make_engine(settings)
     migrate.upgrade(engine)
     sessions = make_sessionmaker(engine)
-    lexical: Any
     vectors: Any
-    if engine.dialect.name == "postgresql":  # the database's own engines, as the product uses
-        lexical, vectors = PgLexicalIndex(engine), PgVectorIndex(engine, 384)
+    lexical = TantivyIndex(folder / "tantivy")  # each host's own BM25 index, on both backends
+    if engine.dialect.name == "postgresql":  # pgvector in the database, as the product uses
+        vectors = PgVectorIndex(engine, 384)
     else:
-        lexical = TantivyIndex(folder / "tantivy")
         vectors = MappedVectors(  # as `dailypapers index` builds it and `serve` reads it
             folder / "vectors", 384, MODEL_NAME, stored_vectors(sessions, MODEL_NAME)
         )
@@ -154,8 +153,6 @@ def build_store(folder: Path, sources: list[dict], n: int, database_url: str = "
             print(f"  stored {next_id - 1:,} papers", file=sys.stderr, flush=True)
     if batch:
         flush()
-    if isinstance(lexical, PgLexicalIndex):
-        lexical.analyze()  # what `dailypapers index` does after a large load
     if isinstance(vectors, MappedVectors) and n >= EXACT_BELOW:
         t0 = time.perf_counter()
         vectors.compact(lambda after: iter(stored))  # the memory-mapped graph

@@ -3,13 +3,10 @@ from sqlalchemy import inspect
 from dailypapers.db import migrate
 from dailypapers.db.models import Base
 
-POSTGRES_ONLY = {"paper_search"}  # PostgreSQL's own full-text index (migration 0007)
-
 
 def test_migrations_build_the_model_schema_and_downgrade(engine):
     tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
-    native = POSTGRES_ONLY if engine.dialect.name == "postgresql" else set()
-    assert tables == set(Base.metadata.tables) | native
+    assert tables == set(Base.metadata.tables)
     migrate.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     migrate.upgrade(engine)

@@ -1,9 +1,19 @@
 """Indexing keeps up with ingest, resumes after an interruption and never indexes twice."""
 
+import dataclasses
+import datetime as dt
+
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
+from dailypapers.db.models import SearchChange
+from dailypapers.papers.store import PaperStore
+from dailypapers.search import changes
+from dailypapers.search.changes import START
+from dailypapers.search.lexical import IndexBusy
+from dailypapers.search.runtime import build_search, lexical_position
 from dailypapers.search.store import SearchStore
 from tests.conftest import fixture
 from tests.factories import record, store_records
@@ -25,8 +35,6 @@ def test_embedding_resumes_where_it_stopped(sessions, search):
 def test_a_new_process_maps_the_vector_graph_and_loads_only_newer_rows(
     settings, sessions, search, embedder
 ):
-    from dailypapers.search.runtime import build_search
-
     titles = [
         "Sparse attention for long documents",
         "Diffusion models for video",
@@ -51,36 +59,97 @@ def test_a_new_process_maps_the_vector_graph_and_loads_only_newer_rows(
         assert hits[0].paper.title == title
 
 
-def test_queue_is_written_with_the_paper_and_drained_once(sessions, search):
+def test_changes_are_logged_with_the_paper_and_applied_once(sessions, search):
     store_records(sessions, record(title="Quantum annealing for routing"))
     with sessions() as session:
-        assert SearchStore(session).queue_length() == 1
-    assert search.indexer.sync_lexical() == 1
+        assert SearchStore(session).count_changes_after(START) == 1
+    assert search.indexer.sync_lexical() == 1  # a new, empty index is built from the papers
     assert search.indexer.sync_lexical() == 0
     assert search.service.lexical.count() == 1
     store_records(sessions, record(title="Another paper"))
+    assert search.indexer.sync_lexical() == 1  # from the log, after the index's position
     search.indexer.rebuild_lexical()
     assert search.service.lexical.count() == 2
+    assert search.indexer.sync_lexical() == 0
 
 
-def test_a_change_during_indexing_is_not_lost(sessions, search):
+def test_a_change_after_a_sync_is_applied_by_the_next(sessions, search):
     first = record(title="Old words")
     store_records(sessions, first)
-    with sessions() as session:
-        entries = SearchStore(session).queued(10)
-    # the paper changes again after the indexer read the queue, before it dequeued
-    import dataclasses
-    import datetime as dt
-
+    search.indexer.sync_lexical()
     store_records(sessions, dataclasses.replace(first, title="Fresh words",
                                                 observed_at=dt.datetime(2030, 1, 1)))  # fmt: skip
-    with sessions() as session:
-        SearchStore(session).dequeue(entries)
-        session.commit()
-        assert SearchStore(session).queue_length() == 1  # the newer change is still queued
-    search.indexer.sync_lexical()
+    assert search.indexer.sync_lexical() == 1
     hits = search.service.search("fresh", mode="lexical").hits
     assert [h.paper.title for h in hits] == ["Fresh words"]
+    assert search.service.search("old", mode="lexical").hits == []
+
+
+def test_every_host_keeps_its_own_index_from_the_one_log(settings, sessions, search, embedder):
+    """A second host (its own search folder, the same database) reads every change, whoever
+    read it first; a host that was away longer than the log keeps rebuilds."""
+    other = build_search(
+        settings.model_copy(update={"search_dir": settings.search_dir.parent / "host-b"}),
+        sessions, embedder,
+    )  # fmt: skip
+    store_records(sessions, record(title="Graph networks for weather"))
+    assert search.indexer.sync_lexical() == 1
+    store_records(sessions, record(title="Weather radar nowcasting"))
+    assert search.indexer.sync_lexical() == 1
+    assert other.indexer.sync_lexical() == 2  # built from the papers: it had no index
+    store_records(sessions, record(title="Tropical cyclone tracks"))
+    assert [r.indexer.sync_lexical() for r in (other, search)] == [1, 1]
+    for runtime in (search, other):
+        hits = runtime.service.search("weather", mode="lexical").hits
+        assert len(hits) == 2
+    at = other.indexer.position.read()
+    away = changes.Position(at.cursor, at.synced_at - changes.STALE - dt.timedelta(hours=1))
+    other.indexer.position.write(away)
+    store_records(sessions, record(title="Weather of the week"))
+    with sessions() as session:  # pruned meanwhile: the log cannot bring the index up to date
+        session.execute(sa.delete(SearchChange))
+        session.commit()
+    assert other.indexer.sync_lexical() == 4  # rebuilt from the papers table
+    assert len(other.service.search("weather", mode="lexical").hits) == 3
+
+
+def test_the_log_keeps_a_week_and_is_pruned(sessions, search, monkeypatch):
+    store_records(sessions, record(title="An old change"))
+    with sessions() as session:
+        session.execute(sa.update(SearchChange).values(changed_at=dt.datetime(2020, 1, 1)))
+        session.commit()
+    store_records(sessions, record(title="A new change"))
+    search.indexer.sync_lexical()
+    with sessions() as session:
+        kept = session.scalars(sa.select(SearchChange.changed_at)).all()
+    assert len(kept) == 1 and kept[0] > dt.datetime(2025, 1, 1)
+
+
+def test_a_second_process_skips_a_round_while_one_applies(settings, sessions, search):
+    position = lexical_position(settings)
+    with position.exclusive(), pytest.raises(IndexBusy):  # another process holds it
+        search.indexer.sync_lexical()
+    store_records(sessions, record(title="Applied after the lock is free"))
+    assert search.indexer.sync_lexical() == 1
+
+
+def test_postgres_never_passes_a_change_whose_transaction_is_open(settings, sessions, search):
+    """On PostgreSQL a lower sequence number can commit after a higher one: the reader stops
+    before the oldest open transaction, so the late commit is still read."""
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: changes commit in log order")
+    search.indexer.sync_lexical()
+    slow = sessions()
+    slow_paper = record(title="Slow transaction about glaciers")
+    PaperStore(slow).upsert([slow_paper])  # logged, not committed
+    store_records(sessions, record(title="Quick transaction about glaciers"))  # commits first
+    assert search.indexer.sync_lexical() == 0  # the quick one waits behind the open one
+    slow.commit()
+    slow.close()
+    assert search.indexer.sync_lexical() == 2
+    hits = search.service.search("glaciers", mode="lexical").hits
+    assert sorted(h.paper.title for h in hits) == [
+        "Quick transaction about glaciers", "Slow transaction about glaciers"]  # fmt: skip
 
 
 @pytest.fixture

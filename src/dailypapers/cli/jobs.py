@@ -98,8 +98,11 @@ def worker() -> None:
 
 def status() -> None:
     """Each job's last run and next run, the backlogs, and the database size."""
+    from dailypapers.search.runtime import lexical_position
+
+    lexical = lexical_position(load_settings())
     with database() as sessions, sessions() as session:
-        report = status_report(session, utcnow())
+        report = status_report(session, utcnow(), lexical)
     for job in report.jobs:
         when = f"next {job.next_run:%Y-%m-%d %H:%M}" if job.next_run else "continuous"
         run = job.last

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -167,13 +168,23 @@ class PaperEmbedding(Base):
     sentence_vectors: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-class SearchQueue(Base):
-    """Papers whose lexical index entry is stale; written in the same transaction as the paper."""
+class SearchChange(Base):
+    """A paper whose text changed (or that was added or deleted), appended in the same
+    transaction as the change. Every host's lexical index reads the log after its own cursor
+    (`txid`, `seq`); applied rows are pruned (search/store.py)."""
 
-    __tablename__ = "search_queue"
+    __tablename__ = "search_changes"
+    __table_args__ = (
+        Index("ix_search_changes_txid_seq", "txid", "seq"),
+        {"sqlite_autoincrement": True},  # a seq is never reused, even after pruning
+    )
 
-    paper_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    queued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(Integer)
+    # PostgreSQL: the writing transaction's id (migration 0015's default), so a reader never
+    # passes a change whose transaction has not committed yet; SQLite has one writer: 0.
+    txid: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class User(Base):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from dailypapers.db.inserts import insert_ignoring
@@ -20,7 +20,7 @@ from dailypapers.db.models import (
     Paper,
     PaperAuthor,
     PaperEmbedding,
-    SearchQueue,
+    SearchChange,
     utcnow,
 )
 from dailypapers.papers.authors import name_key
@@ -160,29 +160,21 @@ class PaperStore:
         connection.execute(insert_ignoring(connection, _table(model), keys), rows)
 
     def _queue_for_search(self, paper_ids: list[int], new: list[int] | None = None) -> None:
-        """Queue papers for the lexical index in the caller's transaction (the indexer drains).
+        """Log papers for the lexical indexes in the caller's transaction (each host's indexer
+        reads the log after its own cursor).
 
         `paper_ids` changed text (their embeddings are dropped); `new` were just inserted.
         """
-        now = utcnow()
-        if new:
-            rows = [{"paper_id": i, "queued_at": now} for i in new]
-            self._insert_ignoring(SearchQueue, rows, ["paper_id"])
-        if not paper_ids:
-            return
-        queued = {
-            row.paper_id: row
-            for row in self.session.scalars(
-                select(SearchQueue).where(SearchQueue.paper_id.in_(paper_ids))
+        changed = list(dict.fromkeys([*(new or ()), *paper_ids]))
+        if changed:
+            now = utcnow()
+            self.session.connection().execute(
+                insert(SearchChange), [{"paper_id": i, "changed_at": now} for i in changed]
             )
-        }
-        for paper_id in dict.fromkeys(paper_ids):
-            if paper_id in queued:
-                queued[paper_id].queued_at = now  # a newer change: the indexer must see it again
-            else:
-                self.session.add(SearchQueue(paper_id=paper_id, queued_at=now))
-        # The text changed, so the stored embedding describes an old text.
-        self.session.execute(delete(PaperEmbedding).where(PaperEmbedding.paper_id.in_(paper_ids)))
+        if paper_ids:  # the text changed, so the stored embedding describes an old text
+            self.session.execute(
+                delete(PaperEmbedding).where(PaperEmbedding.paper_id.in_(paper_ids))
+            )
 
     def _papers_by_arxiv_id(self, arxiv_ids: list[str]) -> dict[str, Paper]:
         found: dict[str, Paper] = {}

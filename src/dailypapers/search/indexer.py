@@ -1,20 +1,25 @@
 """Keeping the search indexes in step with the papers table.
 
-Lexical: the paper store queues changed papers in the same transaction; `sync_lexical` drains the
-queue into tantivy. Semantic: `embed_pending` embeds papers that have no embedding yet (newest
-first) and stores the vectors; `refresh_vectors` loads rows written since the last refresh.
+Lexical: the paper store logs changed papers in the same transaction; `sync_lexical` applies the
+log to this host's tantivy index from the index's own position (search/changes.py). Semantic:
+`embed_pending` embeds papers that have no embedding yet (newest first) and stores the vectors;
+`refresh_vectors` loads rows written since the last refresh.
 Every step commits as it goes, so a crash loses at most one batch of work and a rerun resumes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from dailypapers.db.models import utcnow
+from dailypapers.search.changes import RETAIN, START, Position, PositionFile
 from dailypapers.search.documents import SearchDoc
 from dailypapers.search.embeddings import Embedder
 from dailypapers.search.interfaces import LexicalIndex, VectorSearch
@@ -22,6 +27,8 @@ from dailypapers.search.mapped import BaseInfo, MappedVectors
 from dailypapers.search.store import SearchStore
 
 log = logging.getLogger(__name__)
+MARK_EVERY = dt.timedelta(hours=1)  # a quiet log: how often the position says "still in step"
+PRUNE_EVERY = 600.0  # seconds between prunes of the shared log
 
 
 def text_hash(doc: SearchDoc) -> str:
@@ -40,54 +47,77 @@ class SearchIndexer:
         lexical: LexicalIndex,
         vectors: VectorSearch,
         embedder: Embedder | None,
+        position: PositionFile | None = None,
     ) -> None:
         self.sessions = sessions
+        self.position = position or PositionFile(None)
+        self._pruned = -PRUNE_EVERY
         self.lexical = lexical
         self.vectors = vectors
         self.embedder = embedder
         self._last_embedding_id = 0
 
     def sync_lexical(self, batch: int = 20_000) -> int:
-        """Index every queued paper; returns how many were indexed."""
-        done = 0
-        while True:
-            with self.sessions() as session:
-                store = SearchStore(session)
-                entries = store.queued(batch)
-                if not entries:
+        """Apply the change log to the lexical index from where it stands; returns how many
+        changes were applied. IndexBusy when another process is doing it."""
+        with self.position.exclusive():
+            at = self.position.read()
+            now = utcnow()
+            if (at is None and self.lexical.count() == 0) or (at is not None and at.stale(now)):
+                return self._rebuild()  # new, or away longer than the log keeps
+            cursor = START if at is None else at.cursor  # None: an index from before the log
+            done = 0
+            while True:
+                with self.sessions() as session:
+                    store = SearchStore(session)
+                    changes = store.changes_after(cursor, batch)
+                    ids = list(dict.fromkeys(paper_id for _, paper_id in changes))
+                    docs = store.docs(ids)
+                if changes:
+                    self.lexical.upsert(docs)
+                    gone = set(ids) - {d.paper_id for d in docs}
+                    if gone:
+                        self.lexical.delete(sorted(gone))
+                    cursor = changes[-1][0]
+                    done += len(changes)
+                if changes or at is None or now - at.synced_at > MARK_EVERY:
+                    at = Position(cursor, now)
+                    self.position.write(at)
+                    self._prune(at)
+                if len(changes) < batch:
                     return done
-                ids = [paper_id for paper_id, _ in entries]
-                docs = store.docs(ids)
-                gone = set(ids) - {d.paper_id for d in docs}
-                self.lexical.upsert(docs)
-                if gone:
-                    self.lexical.delete(sorted(gone))
-                store.dequeue(entries)
-                session.commit()
-            done += len(entries)
-            if done >= 1000 and len(entries) < batch:
-                self._analyze()
 
-    def _analyze(self) -> None:
-        """After a large load, let an engine that keeps statistics refresh them (PostgreSQL)."""
-        analyze = getattr(self.lexical, "analyze", None)
-        if analyze is not None:
-            analyze()
+    def _prune(self, at: Position) -> None:
+        """Forget changes older than the log keeps, at most every PRUNE_EVERY seconds. Not
+        the ones this index has applied: other hosts (or a command run with another search
+        folder) read the same log."""
+        if time.monotonic() - self._pruned < PRUNE_EVERY:
+            return
+        with self.sessions() as session:
+            SearchStore(session).prune_changes(at.synced_at - RETAIN)
+            session.commit()
+        self._pruned = time.monotonic()
 
     def rebuild_lexical(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the lexical index from the papers table."""
-        self.lexical.clear()
+        with self.position.exclusive():
+            return self._rebuild(progress)
+
+    def _rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         with self.sessions() as session:
             store = SearchStore(session)
-            store.clear_queue()
-            session.commit()
+            head = store.log_head()  # what changes later is applied from the log
+            now = utcnow()
+            self.lexical.clear()
             total = 0
             for docs in store.all_docs():
                 self.lexical.upsert(docs)
                 total += len(docs)
                 if progress:
                     progress(len(docs))
-        self._analyze()
+        at = Position(head, now)
+        self.position.write(at)
+        self._prune(at)
         return total
 
     def pending_embeddings(self) -> int:

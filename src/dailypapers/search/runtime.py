@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.config import Settings
+from dailypapers.search.changes import PositionFile
 from dailypapers.search.embeddings import (
     DIM,
     MODEL_NAME,
@@ -19,18 +20,12 @@ from dailypapers.search.embeddings import (
     ModelNotInstalled,
 )
 from dailypapers.search.indexer import SearchIndexer
-from dailypapers.search.interfaces import LexicalIndex, VectorSearch
+from dailypapers.search.interfaces import VectorSearch
 from dailypapers.search.lexical import IndexBusy, TantivyIndex
 from dailypapers.search.mapped import Exact, MappedVectors
-from dailypapers.search.postgres import (
-    PgLexicalIndex,
-    PgVectorIndex,
-    has_native_search,
-    has_pgvector,
-)
+from dailypapers.search.postgres import PgVectorIndex, has_pgvector
 from dailypapers.search.service import SearchService
 from dailypapers.search.store import SearchStore
-from dailypapers.search.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 LEXICAL_DIR = "tantivy-v1"
@@ -92,24 +87,25 @@ def build_search(
     if embedder is None and with_embedder:
         embedder = load_embedder(settings.embed_threads)
     dim = embedder.dim if embedder else DIM
-    lexical: LexicalIndex
     vectors: VectorSearch
     engine = sessions.kw["bind"]
-    if _native(settings, engine):
-        lexical = PgLexicalIndex(engine)
-        if has_pgvector(engine):
-            vectors = PgVectorIndex(engine, dim)
-        else:
-            log.warning("pgvector missing: semantic search keeps its vectors in memory")
-            vectors = VectorIndex(dim)
+    if _pgvector(settings, engine):
+        vectors = PgVectorIndex(engine, dim)
     else:
-        lexical = TantivyIndex(settings.search_dir / LEXICAL_DIR)
         model = embedder.name if embedder else MODEL_NAME
         vectors = MappedVectors(
             settings.search_dir / VECTORS_DIR, dim, model, exact=stored_vectors(sessions, model)
         )
+    lexical = TantivyIndex(settings.search_dir / LEXICAL_DIR)
     service = SearchService(sessions, lexical, vectors, embedder)
-    return SearchRuntime(service, SearchIndexer(sessions, lexical, vectors, embedder))
+    position = lexical_position(settings)
+    return SearchRuntime(service, SearchIndexer(sessions, lexical, vectors, embedder, position))
+
+
+def lexical_position(settings: Settings) -> PositionFile:
+    """Where this host's lexical index stands in the database's change log."""
+    assert settings.search_dir is not None
+    return PositionFile(settings.search_dir / f"{LEXICAL_DIR}.position.json")
 
 
 def stored_vectors(sessions: sessionmaker[Session], model: str) -> Exact:
@@ -122,14 +118,15 @@ def stored_vectors(sessions: sessionmaker[Session], model: str) -> Exact:
     return read
 
 
-def _native(settings: Settings, engine: Engine) -> bool:
-    """PostgreSQL's own search when asked for, or by default on PostgreSQL."""
+def _pgvector(settings: Settings, engine: Engine) -> bool:
+    """Vectors in PostgreSQL (pgvector) when asked for, or by default on PostgreSQL with the
+    extension; the lexical index is this host's own either way."""
     if settings.search_backend == "embedded":
         return False
-    native = has_native_search(engine)
-    if settings.search_backend == "postgres" and not native:
+    available = engine.dialect.name == "postgresql" and has_pgvector(engine)
+    if settings.search_backend == "postgres" and not available:
         raise RuntimeError(
-            "DAILYPAPERS_SEARCH_BACKEND=postgres needs PostgreSQL at schema 0007 or later "
-            "(run `dailypapers db upgrade`)"
+            "DAILYPAPERS_SEARCH_BACKEND=postgres needs PostgreSQL with the pgvector extension "
+            "at schema 0007 or later (run `dailypapers db upgrade`)"
         )
-    return native
+    return available

@@ -1,4 +1,4 @@
-"""All SQL the search side needs: the index queue, stored embeddings, filtered result rows."""
+"""All SQL the search side needs: the lexical change log, stored embeddings, result rows."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from dailypapers.db.models import Paper, PaperAuthor, PaperEmbedding, SearchQueue
+from dailypapers.db.models import Paper, PaperAuthor, PaperEmbedding, SearchChange
 from dailypapers.papers.store import category_condition
+from dailypapers.search.changes import START, Cursor
 from dailypapers.search.documents import SearchDoc
+
+NO_HORIZON = 2**62  # SQLite: every logged change is committed (one writer)
 
 
 @dataclass(frozen=True)
@@ -33,28 +36,61 @@ class SearchStore:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    # --- lexical queue ------------------------------------------------------------------------
+    # --- lexical change log -------------------------------------------------------------------
 
-    def queued(self, limit: int) -> list[tuple[int, dt.datetime]]:
+    def changes_after(self, cursor: Cursor, limit: int) -> list[tuple[Cursor, int]]:
+        """Up to `limit` (position, paper id) logged after `cursor`, in log order, stopping
+        before the first change whose transaction may still be open (PostgreSQL): what a
+        reader passes can no longer appear behind it."""
+        horizon = self._horizon()
         rows = self.session.execute(
-            select(SearchQueue.paper_id, SearchQueue.queued_at)
-            .order_by(SearchQueue.queued_at)
+            select(SearchChange.txid, SearchChange.seq, SearchChange.paper_id)
+            .where(
+                or_(
+                    SearchChange.txid > cursor.txid,
+                    and_(SearchChange.txid == cursor.txid, SearchChange.seq > cursor.seq),
+                ),
+                SearchChange.txid < horizon,
+            )
+            .order_by(SearchChange.txid, SearchChange.seq)
             .limit(limit)
         )
-        return [(r.paper_id, r.queued_at) for r in rows]
+        return [(Cursor(r.txid, r.seq), r.paper_id) for r in rows]
 
-    def dequeue(self, entries: Sequence[tuple[int, dt.datetime]]) -> None:
-        """Remove entries unless they were queued again meanwhile (their time moved on)."""
-        if not entries:
-            return
-        statement = delete(SearchQueue).where(
-            SearchQueue.paper_id == bindparam("pid"), SearchQueue.queued_at == bindparam("at")
+    def log_head(self) -> Cursor:
+        """The position after every committed change (where a rebuilt index starts reading)."""
+        horizon = self._horizon()
+        row = self.session.execute(
+            select(SearchChange.txid, SearchChange.seq)
+            .where(SearchChange.txid < horizon)
+            .order_by(SearchChange.txid.desc(), SearchChange.seq.desc())
+            .limit(1)
+        ).first()
+        return START if row is None else Cursor(row.txid, row.seq)
+
+    def count_changes_after(self, cursor: Cursor) -> int:
+        query = select(func.count()).where(
+            or_(
+                SearchChange.txid > cursor.txid,
+                and_(SearchChange.txid == cursor.txid, SearchChange.seq > cursor.seq),
+            )
         )
-        connection = self.session.connection()  # one executemany, not a statement per entry
-        connection.execute(statement, [{"pid": p, "at": at} for p, at in entries])
+        return self.session.scalar(query) or 0
 
-    def queue_length(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(SearchQueue)) or 0
+    def prune_changes(self, before: dt.datetime) -> None:
+        """Forget changes logged before `before` (an index that has not read them since is
+        rebuilt: changes.STALE)."""
+        self.session.execute(delete(SearchChange).where(SearchChange.changed_at < before))
+
+    def _horizon(self) -> int:
+        """PostgreSQL: the oldest transaction id still running; SQLite (one writer): no limit."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return NO_HORIZON
+        return int(
+            self.session.execute(
+                text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            ).scalar_one()
+        )
 
     def docs(self, paper_ids: Sequence[int]) -> list[SearchDoc]:
         """What the lexical index needs of these papers, read as plain rows (no ORM objects:
@@ -79,28 +115,21 @@ class SearchStore:
             ]
         return docs
 
-    def all_docs(self, batch: int = 2000) -> Iterator[list[SearchDoc]]:
+    def all_docs(self, batch: int = 20_000) -> Iterator[list[SearchDoc]]:
         last = 0
         while True:
-            papers = list(
+            ids = list(
                 self.session.scalars(
-                    select(Paper)
-                    .where(Paper.id > last)
-                    .order_by(Paper.id)
-                    .limit(batch)
-                    .options(selectinload(Paper.authors))
+                    select(Paper.id).where(Paper.id > last).order_by(Paper.id).limit(batch)
                 )
             )
-            if not papers:
+            if not ids:
                 return
-            last = papers[-1].id
-            yield [_doc(p) for p in papers]
+            last = ids[-1]
+            yield self.docs(ids)
 
     def paper_ids(self) -> list[int]:
         return list(self.session.scalars(select(Paper.id)))
-
-    def clear_queue(self) -> None:
-        self.session.execute(delete(SearchQueue))
 
     # --- embeddings ---------------------------------------------------------------------------
 

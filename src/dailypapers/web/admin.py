@@ -11,29 +11,30 @@ from fastapi.responses import HTMLResponse, Response
 from dailypapers.community.services import require_moderator
 from dailypapers.db.models import User, utcnow
 from dailypapers.jobs.services import StatusReport, status_report
+from dailypapers.search.runtime import lexical_position
 from dailypapers.web.deps import CurrentUser, DbSession, render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _report(session: DbSession, user: User | None) -> StatusReport:
+def _report(request: Request, session: DbSession, user: User | None) -> StatusReport:
     if user is None:
         raise HTTPException(401, "Sign in first.")
     try:
         require_moderator(user)
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from exc
-    return status_report(session, utcnow())
+    return status_report(session, utcnow(), lexical_position(request.app.state.settings))
 
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
-    return render(request, "admin.html", {"report": _report(session, user)})
+    return render(request, "admin.html", {"report": _report(request, session, user)})
 
 
 @router.get("/admin.json")
-def admin_json(session: DbSession, user: CurrentUser) -> dict[str, Any]:
-    report = _report(session, user)
+def admin_json(request: Request, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    report = _report(request, session, user)
     return {
         "jobs": [
             {

@@ -30,6 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.jobs.services import backlogs
 from dailypapers.jobs.store import JobStore
+from dailypapers.search.changes import PositionFile
+from dailypapers.search.runtime import lexical_position
 
 router = APIRouter(tags=["operations"])
 
@@ -78,13 +80,14 @@ class RequestMetrics:
 class DatabaseCollector(Collector):
     """Job runs, backlogs and digests, from the database at each scrape."""
 
-    def __init__(self, sessions: Callable[[], Session]) -> None:
+    def __init__(self, sessions: Callable[[], Session], lexical: PositionFile) -> None:
         self.sessions = sessions
+        self.lexical = lexical
 
     def collect(self) -> Iterator[Metric]:
         with self.sessions() as session:
             store = JobStore(session)
-            runs, waiting = store.run_counts(), backlogs(session)
+            runs, waiting = store.run_counts(), backlogs(session, self.lexical)
             size = store.database_bytes()
         jobs = CounterMetricFamily(
             "dailypapers_job_runs", "Runs of scheduled jobs, by outcome", labels=["job", "outcome"]
@@ -108,7 +111,8 @@ def exposition_registry(request: Request) -> CollectorRegistry:
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_Forward(request.app.state.metrics_registry))
-    registry.register(DatabaseCollector(request.app.state.sessions))
+    lexical = lexical_position(request.app.state.settings)
+    registry.register(DatabaseCollector(request.app.state.sessions, lexical))
     return registry
 
 
