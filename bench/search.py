@@ -223,7 +223,8 @@ def bench_size(
         figures["memory"] = {"rss_mb": rss_mb()}
         if engine.dialect.name == "sqlite":
             figures["memory"].update(
-                vectors_mb=round(vectors._vectors.nbytes / 2**20, 1),
+                vectors_in_memory_mb=round(vectors._fresh._vectors.nbytes / 2**20, 1),
+                vector_graph_mb=dir_mb(folder / "vectors"),
                 tantivy_mb=dir_mb(folder / "tantivy"),
                 sqlite_mb=round((folder / "dailypapers.db").stat().st_size / 2**20, 1),
             )

@@ -71,13 +71,14 @@ class Settings(BaseSettings):
     )
     search_worker: bool = Field(
         True,
-        description="Run the background indexer inside `serve` (lexical queue and embeddings).",
+        description="Run the background indexer inside `serve` (the lexical change log and "
+        "embeddings).",
     )
     search_backend: Literal["auto", "embedded", "postgres"] = Field(
         "auto",
-        description="Search engines: embedded (tantivy + in-memory vectors, per process) or "
-        "postgres (full-text + pgvector in the database, shared by every worker); auto picks "
-        "postgres on PostgreSQL.",
+        description="Where vectors live: embedded (a memory-mapped graph per host) or postgres "
+        "(pgvector in the database, shared by every host); auto picks postgres on PostgreSQL "
+        "with pgvector. Words are searched by each host's own tantivy index either way.",
     )
     embed_threads: int = Field(
         1, ge=1, le=64, description="CPU threads the web process's background embedder uses."

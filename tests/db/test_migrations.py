@@ -2,6 +2,7 @@ from sqlalchemy import inspect
 
 from dailypapers.db import migrate
 from dailypapers.db.models import Base
+from tests.factories import record, store_records
 
 
 def test_migrations_build_the_model_schema_and_downgrade(engine):
@@ -23,3 +24,26 @@ def test_upgrade_is_idempotent(engine):
     migrate.upgrade(engine)
     migrate.upgrade(engine)
     assert state() == before and len(before[0]) == 1
+
+
+def test_the_search_queue_becomes_the_change_log_and_back(engine, sessions):
+    """0015: what was still queued for the lexical index is carried into the change log (each
+    host's index then applies it); downgrading queues it again."""
+    store_records(sessions, record(title="Queued before the upgrade"))
+    migrate.downgrade(engine, "0014")
+    with engine.begin() as conn:
+        queued = conn.exec_driver_sql("SELECT paper_id FROM search_queue").scalars().all()
+        conn.exec_driver_sql("DELETE FROM search_queue")
+        conn.exec_driver_sql(
+            "INSERT INTO search_queue (paper_id, queued_at) VALUES (41, '2026-11-01 10:00:00'),"
+            " (42, '2026-11-02 10:00:00')"
+        )
+    assert len(queued) == 1
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        logged = (
+            conn.exec_driver_sql("SELECT paper_id FROM search_changes ORDER BY txid, seq")
+            .scalars()
+            .all()
+        )
+    assert logged == [41, 42]
