@@ -80,6 +80,15 @@ class Settings(BaseSettings):
         "(pgvector in the database, shared by every host); auto picks postgres on PostgreSQL "
         "with pgvector. Words are searched by each host's own tantivy index either way.",
     )
+    web_threads: int = Field(
+        6,
+        ge=2,
+        le=64,
+        description="Requests a web worker runs at once (its thread pool; the connection pool "
+        "is sized to match). More threads share one worker's interpreter lock: on 2 cores 4-6 "
+        "served signed-in pages ~1.3x faster than 16 (bench/web.py). Raise it when each request "
+        "waits long on a remote database.",
+    )
     embed_threads: int = Field(
         1, ge=1, le=64, description="CPU threads the web process's background embedder uses."
     )

@@ -13,22 +13,25 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.config import Settings
 
-# A web worker runs at most WEB_THREADS requests at once (web/app.py sets the limit) and a request
-# holds at most two connections at a time (its store's, plus one helper's), so the pool can
-# always serve every running request: no thread waits for a connection another waiting thread
-# holds (bench/web.py found that stall with the defaults: 15 connections, 40 threads).
-WEB_THREADS = 16
-POOL = {"pool_size": WEB_THREADS, "max_overflow": WEB_THREADS, "pool_timeout": 30}
+
+def pool_for(threads: int) -> dict[str, Any]:
+    """A web worker runs at most `threads` requests at once (settings.web_threads; web/app.py
+    sets the limit) and a request holds at most two connections at a time (its store's, plus
+    one helper's), so the pool can always serve every running request: no thread waits for a
+    connection another waiting thread holds (bench/web.py found that stall with 15 connections
+    and 40 threads)."""
+    return {"pool_size": threads, "max_overflow": threads, "pool_timeout": 30}
 
 
 def make_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
+    pool = pool_for(settings.web_threads)
     if url.get_backend_name() == "sqlite":
-        return _make_sqlite_engine(url.database)
-    return create_engine(url, pool_pre_ping=True, **POOL)
+        return _make_sqlite_engine(url.database, pool)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
-def _make_sqlite_engine(database: str | None) -> Engine:
+def _make_sqlite_engine(database: str | None, pool: dict[str, Any]) -> Engine:
     in_memory = not database or database == ":memory:"
     if not in_memory:
         # the database holds password hashes and subscribers' addresses: owner only
@@ -36,7 +39,7 @@ def _make_sqlite_engine(database: str | None) -> Engine:
     engine = create_engine(
         f"sqlite:///{database or ':memory:'}",
         connect_args={"check_same_thread": False, "timeout": 30},
-        **({} if in_memory else POOL),
+        **({} if in_memory else pool),
     )
 
     @event.listens_for(engine, "connect")

@@ -22,7 +22,7 @@ from dailypapers import __version__
 from dailypapers.common.ratelimit import RateLimited
 from dailypapers.community.services import user_for_session
 from dailypapers.config import Settings
-from dailypapers.db.engine import WEB_THREADS, make_engine, make_sessionmaker
+from dailypapers.db.engine import make_engine, make_sessionmaker
 from dailypapers.db.errors import refused_text, storage_condition
 from dailypapers.digest.render import Renderer
 from dailypapers.jobs.schedule import start_scheduler
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, search: SearchRuntime | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # as many request threads as the connection pool is sized for (db/engine.py)
-        anyio.to_thread.current_default_thread_limiter().total_tokens = WEB_THREADS
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         if settings.search_worker:
             app.state.search.start_worker()
         scheduler = start_scheduler(settings, app.state.sessions) if settings.scheduler else None

@@ -21,7 +21,6 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from dailypapers.community import services as community
-from dailypapers.db.engine import WEB_THREADS
 from dailypapers.db.models import Paper, User
 from dailypapers.papers.records import RecordError, split_arxiv_id
 from dailypapers.papers.store import PaperStore
@@ -43,22 +42,24 @@ def _commit_limiter(request: Request) -> CapacityLimiter:
     it must not queue behind request threads that may be waiting for that connection."""
     limiter: CapacityLimiter | None = getattr(request.app.state, "commit_limiter", None)
     if limiter is None:
-        limiter = request.app.state.commit_limiter = CapacityLimiter(WEB_THREADS)
+        threads = request.app.state.settings.web_threads
+        limiter = request.app.state.commit_limiter = CapacityLimiter(threads)
     return limiter
 
 
-# At most this many writing requests per worker past their body, so waiting writers can never
-# hold every request thread: a writer that holds a lock (SQLite's file lock, a PostgreSQL row
-# lock) still needs a thread after its route returns (FastAPI validates a sync route's answer in
-# the thread pool) before its commit frees the lock. With all 16 threads held by writers waiting
-# for that lock, one worker stalled until SQLite's busy timeout (30 s) and on PostgreSQL forever.
-WRITERS = WEB_THREADS // 2
+# At most half the request threads (settings.web_threads // 2) write at once per worker past
+# their body, so waiting writers can never hold every request thread: a writer that holds a lock
+# (SQLite's file lock, a PostgreSQL row lock) still needs a thread after its route returns
+# (FastAPI validates a sync route's answer in the thread pool) before its commit frees the lock.
+# With every thread held by writers waiting for that lock, one worker stalled until SQLite's busy
+# timeout (30 s) and on PostgreSQL forever (docs/decisions.md, 2026-11-28).
 
 
 def _write_slots(request: Request) -> Semaphore:
     slots: Semaphore | None = getattr(request.app.state, "write_slots", None)
     if slots is None:
-        slots = request.app.state.write_slots = Semaphore(WRITERS)
+        writers = max(1, request.app.state.settings.web_threads // 2)
+        slots = request.app.state.write_slots = Semaphore(writers)
     return slots
 
 
@@ -93,7 +94,7 @@ async def db(request: Request) -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(db, scope="function")]
 
 
-def papers(session: DbSession) -> PaperStore:
+async def papers(session: DbSession) -> PaperStore:  # no I/O: async skips a thread hop
     return PaperStore(session)
 
 
@@ -109,13 +110,13 @@ def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-def current_user(request: Request) -> User | None:
+async def current_user(request: Request) -> User | None:
     """The signed-in reader, loaded by the middleware on this request's session."""
     return getattr(request.state, "user", None)
 
 
-def require_user(request: Request) -> User:
-    user = current_user(request)
+async def require_user(request: Request) -> User:
+    user: User | None = getattr(request.state, "user", None)
     if user is None:
         raise HTTPException(401, "Sign in first.")
     return user

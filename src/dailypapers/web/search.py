@@ -33,7 +33,7 @@ CategoryQ = Annotated[str | None, Query(description="arXiv category, e.g. cs.CL"
 UpvotesQ = Annotated[int | None, Query(ge=0, le=1_000_000, description="Minimum upvotes")]
 
 
-def search_service(request: Request) -> SearchService:
+async def search_service(request: Request) -> SearchService:
     service: SearchService = request.app.state.search.service
     return service
 
