@@ -85,7 +85,7 @@ def test_votes_from_many_processes_count_exactly(sessions, settings, engine):
 
 
 def test_more_writers_than_threads_never_stall_a_worker(sessions, settings, engine):
-    """120 votes at once on one paper in one worker (16 request threads). Each writer holds the
+    """120 votes at once on one paper in one worker (6 request threads). Each writer holds the
     paper's lock until its commit, which comes after FastAPI validates the answer in a thread:
     when waiting writers held every thread, the worker stalled until SQLite's busy timeout (30 s)
     and on PostgreSQL for good. The client's 20 s timeout turns that stall into a failure."""
@@ -106,3 +106,27 @@ def test_more_writers_than_threads_never_stall_a_worker(sessions, settings, engi
     assert codes == [200] * 120
     with sessions() as session:
         assert CommunityStore(session).votes_of(paper_id) == (3 + 120, 120)
+
+
+def test_more_readers_than_threads_never_wait_for_a_connection(sessions, settings):
+    """80 uncached reads at once into one worker with 2 request threads. A request keeps its
+    connection until FastAPI has serialised its answer in a second trip to the thread pool:
+    when requests waiting for that trip held every pooled connection, each thread waited for one
+    until the pool's 30 s timeout. The client's 20 s timeout turns that stall into a failure."""
+    store_records(sessions, *[record() for _ in range(30)])
+    proc, base = serve(settings, workers=1, DAILYPAPERS_WEB_THREADS="2",
+                       DAILYPAPERS_CACHE_SECONDS="0")  # fmt: skip
+    try:
+
+        def read(_):
+            return httpx.get(f"{base}/api/daily_papers?limit=30", timeout=20).status_code
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=80) as pool:
+            codes = list(pool.map(read, range(80)))
+        took = time.monotonic() - started
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    assert codes == [200] * 80
+    assert took < 15

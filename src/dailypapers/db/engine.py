@@ -15,12 +15,13 @@ from dailypapers.config import Settings
 
 
 def pool_for(threads: int) -> dict[str, Any]:
-    """A web worker runs at most `threads` requests at once (settings.web_threads; web/app.py
-    sets the limit) and a request holds at most two connections at a time (its store's, plus
-    one helper's), so the pool can always serve every running request: no thread waits for a
-    connection another waiting thread holds (bench/web.py found that stall with 15 connections
-    and 40 threads)."""
-    return {"pool_size": threads, "max_overflow": threads, "pool_timeout": 30}
+    """A web worker runs `threads` request threads (settings.web_threads; web/app.py sets the
+    limit); at most `threads` requests hold a session at once (web/deps.py), each with at most
+    two connections (its store's, plus one helper's), and each thread may look up a signed-in
+    reader with one more: 3 x threads, so no thread ever waits for a connection that a request
+    waiting for a thread holds (bench/web.py found that stall twice: 15 connections for 40
+    threads, then sessions held across FastAPI's second trip to the thread pool)."""
+    return {"pool_size": threads, "max_overflow": 2 * threads, "pool_timeout": 30}
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -63,28 +63,45 @@ def _write_slots(request: Request) -> Semaphore:
     return slots
 
 
+# At most `web_threads` requests per worker hold a session at once. A request keeps its session
+# (and the connection it checked out) from its route's first query until `db` exits, which is
+# after FastAPI has serialised the answer in a second trip to the thread pool; unbounded,
+# requests waiting for that trip held every pooled connection while every thread waited for one
+# (bench/web.py with 6 threads: 4 req/s and pool timeouts). Bounded, the pool (db/engine.py) has
+# a connection for each holder and for the sign-in lookups.
+
+
+def _session_slots(request: Request) -> Semaphore:
+    slots: Semaphore | None = getattr(request.app.state, "session_slots", None)
+    if slots is None:
+        threads = request.app.state.settings.web_threads
+        slots = request.app.state.session_slots = Semaphore(threads)
+    return slots
+
+
 async def db(request: Request) -> AsyncIterator[Session]:
     writes = request.method not in SAFE_METHODS
     if writes:  # waits holding no thread and no connection (the body is already read)
         await _write_slots(request).acquire()
     try:
-        session = request_session(request)
-        try:
-            yield session
-        except BaseException:
-            session.close()  # rolls back; the connection goes back at once
-            raise
-        if not writes or not session.in_transaction():
-            session.close()
-            return
-
-        def commit() -> None:
+        async with _session_slots(request):  # the same: no thread, no connection held
+            session = request_session(request)
             try:
-                session.commit()
-            finally:
+                yield session
+            except BaseException:
+                session.close()  # rolls back; the connection goes back at once
+                raise
+            if not writes or not session.in_transaction():
                 session.close()
+                return
 
-        await anyio.to_thread.run_sync(commit, limiter=_commit_limiter(request))
+            def commit() -> None:
+                try:
+                    session.commit()
+                finally:
+                    session.close()
+
+            await anyio.to_thread.run_sync(commit, limiter=_commit_limiter(request))
     finally:
         if writes:
             _write_slots(request).release()
