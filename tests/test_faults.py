@@ -64,7 +64,7 @@ def test_kill_9_during_snapshot_import_then_rerun(tmp_path, kill_after):
     assert f"added {30_000 - landed} new papers" in rerun.stdout
     assert count(tmp_path, "SELECT count(*) FROM papers") == 30_000
     assert count(tmp_path, "SELECT count(*) FROM feed_entries") == 0  # listed, not curated
-    words = TantivyIndex(tmp_path / "search" / "tantivy-v1")  # the command's lexical index
+    words = TantivyIndex(tmp_path / "data" / "search" / "tantivy-v1")  # the lexical index
     assert words.count() == 30_000  # each paper once, none lost to the kill
 
 
