@@ -68,8 +68,9 @@ def test_a_generation_is_shared_through_its_file_and_matches_exact_search(tmp_pa
     assert found / 200 >= 0.98 and rough_found / 200 >= 0.8
     assert np.allclose(reader.vector_of(int(ids[3])), vectors[3])
     assert reader.vector_of(999_999) is None
-    scores = reader.scores_for(vectors[0], [int(ids[0]), int(ids[5]), 999_999])
+    hits, scores = reader.search_with(vectors[0], 3, [int(ids[0]), int(ids[5]), 999_999])
     assert set(scores) == {int(ids[0]), int(ids[5])} and abs(scores[int(ids[0])] - 1) < 2e-3
+    assert hits == exact.search(vectors[0], 3)  # exact scores for what the graph found
     assert int(ids[0]) not in dict(reader.search(vectors[0], 5, exclude=int(ids[0])))
     assert MappedVectors(tmp_path, DIM, "another model").info is None  # per model
 
@@ -88,6 +89,24 @@ def test_fresh_rows_are_searched_exactly_and_win_over_the_graph(tmp_path, corpus
     assert reader.search(vectors_now[10], 1) == [(changed, pytest.approx(1.0, abs=1e-5))]
     assert changed not in dict(reader.search(vectors[10], 3))  # its old vector is gone
     assert np.allclose(reader.vector_of(changed), vectors_now[10])
+    _, scores = reader.search_with(vectors[10], 3, [changed, int(ids[550])])
+    assert scores == {
+        changed: pytest.approx(float(vectors_now[10] @ vectors[10]), abs=1e-5),
+        int(ids[550]): pytest.approx(float(vectors[550] @ vectors[10]), abs=1e-5),
+    }
+
+
+def test_one_hybrid_search_reads_the_stored_vectors_once(tmp_path, corpus):
+    """The graph's candidates and the word matches are scored from one read of the database."""
+    ids, vectors = corpus
+    MappedVectors(tmp_path, DIM, "m").compact(batches(ids, vectors))
+    reads = []
+    read = stored(ids, vectors)
+    reader = MappedVectors(tmp_path, DIM, "m", lambda p: reads.append(p) or read(p))
+    words = [int(ids[k]) for k in (3, 30, 300)]
+    hits, scores = reader.search_with(vectors[3], 10, words)
+    assert len(reads) == 1 and set(words) <= set(reads[0])
+    assert hits[0] == (int(ids[3]), pytest.approx(1.0, abs=1e-5)) and set(scores) == set(words)
 
 
 def test_folding_fresh_rows_makes_a_new_generation_others_switch_to(tmp_path, corpus):

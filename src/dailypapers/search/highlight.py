@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 from dailypapers.search.query import words_of
@@ -10,6 +11,7 @@ from dailypapers.search.query import words_of
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)  # abstracts repeat their words: a search page stems ~2,000 tokens
 def _stem(word: str) -> str:
     """A crude stem so 'models' highlights 'model' and 'modelling'; display only."""
     word = word.lower()
@@ -24,11 +26,12 @@ def highlight(text: str, words: tuple[str, ...] | list[str]) -> str:
     stems = {_stem(w) for w in words if w}
     if not stems:
         return escape(text)
+    prefixes = tuple(s for s in stems if len(s) >= 5)
     out, last = [], 0
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         stem = _stem(token)
-        if stem in stems or any(stem.startswith(s) for s in stems if len(s) >= 5):
+        if stem in stems or stem.startswith(prefixes):
             out.append(escape(text[last : match.start()]))
             out.append(f"<mark>{escape(token)}</mark>")
             last = match.end()

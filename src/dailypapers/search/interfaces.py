@@ -1,6 +1,7 @@
-"""The two engine shapes search is written against; one implementation each for the embedded
-default (tantivy, in-memory vectors) and for PostgreSQL (tsvector, pgvector). The same tests run
-both (every search test is parametrised over the database backends)."""
+"""The two engine shapes search is written against. Words: each host's tantivy index
+(search/lexical.py) on either database. Vectors: exact in memory (search/vectors.py), a
+memory-mapped graph (search/mapped.py), or pgvector in PostgreSQL (search/postgres.py). The same
+tests run every one (search tests are parametrised over the database backends)."""
 
 from __future__ import annotations
 
@@ -38,4 +39,9 @@ class VectorSearch(Protocol):
         self, query: np.ndarray, limit: int, exclude: int | None = None
     ) -> list[tuple[int, float]]: ...
 
-    def scores_for(self, query: np.ndarray, paper_ids: list[int]) -> dict[int, float]: ...
+    def search_with(
+        self, query: np.ndarray, limit: int, also: Sequence[int]
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """`search`, and the scores of the papers in `also` that have a vector, read together
+        (hybrid search scores the word matches that meaning alone did not find)."""
+        ...

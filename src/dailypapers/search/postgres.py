@@ -124,32 +124,38 @@ class PgVectorIndex(_Counted):
     def search(
         self, query: np.ndarray, limit: int, exclude: int | None = None
     ) -> list[tuple[int, float]]:
-        if limit <= 0:
-            return []
+        return self._search(query, limit, exclude, ())[0]
+
+    def search_with(
+        self, query: np.ndarray, limit: int, also: Sequence[int]
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        return self._search(query, limit, None, also)
+
+    def _search(
+        self, query: np.ndarray, limit: int, exclude: int | None, also: Sequence[int]
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """The nearest `limit` and the scores of `also`, in one statement."""
+        nearest = (
+            "(SELECT paper_id, -(embedding <#> CAST(:q AS vector)) AS score, 1 AS hit "
+            "FROM paper_embeddings WHERE embedding IS NOT NULL AND paper_id <> :ex "
+            "ORDER BY embedding <#> CAST(:q AS vector) LIMIT :k)"
+        )
+        given = (
+            "(SELECT paper_id, -(embedding <#> CAST(:q AS vector)), 0 FROM paper_embeddings "
+            "WHERE paper_id IN :ids AND embedding IS NOT NULL)"
+        )
+        parts = ([nearest] if limit > 0 else []) + ([given] if also else [])
+        if not parts:
+            return [], {}
+        statement = text(" UNION ALL ".join(parts))
         params: dict[str, Any] = {"q": _literal(query), "k": limit, "ex": exclude or -1}
+        if also:
+            statement = statement.bindparams(bindparam("ids", expanding=True))
+            params["ids"] = list(also)
         with self.engine.begin() as conn:
             # the HNSW candidate list must be at least as long as what is asked for
             ef = max(self.ef_search, min(limit + 1, 1000))
             conn.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
-            rows = conn.execute(
-                text(
-                    "SELECT paper_id, -(embedding <#> CAST(:q AS vector)) AS score "
-                    "FROM paper_embeddings WHERE embedding IS NOT NULL AND paper_id <> :ex "
-                    "ORDER BY embedding <#> CAST(:q AS vector) LIMIT :k"
-                ),
-                params,
-            ).all()
-        return [(int(r[0]), float(r[1])) for r in rows]
-
-    def scores_for(self, query: np.ndarray, paper_ids: list[int]) -> dict[int, float]:
-        if not paper_ids:
-            return {}
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT paper_id, -(embedding <#> CAST(:q AS vector)) FROM paper_embeddings "
-                    "WHERE paper_id IN :ids AND embedding IS NOT NULL"
-                ).bindparams(bindparam("ids", expanding=True)),
-                {"q": _literal(query), "ids": list(paper_ids)},
-            ).all()
-        return {int(r[0]): float(r[1]) for r in rows}
+            rows = conn.execute(statement, params).all()
+        hits = sorted(((int(r[0]), float(r[1])) for r in rows if r[2]), key=lambda h: -h[1])
+        return hits, {int(r[0]): float(r[1]) for r in rows if not r[2]}

@@ -169,14 +169,14 @@ class SearchService:
             return lexical, set()
         assert self.embedder is not None
         vector = self.embedder.embed([query.text])[0]
-        semantic = self.vectors.search(vector, depth)
-        found_by_words = {doc for doc, _ in lexical}
-        weak = {d for d, cos in semantic if cos < CLOSE and d not in found_by_words}
+        found_by_words = [doc for doc, _ in lexical]
+        semantic, also = self.vectors.search_with(vector, depth, found_by_words)
+        words = set(found_by_words)
+        weak = {d for d, cos in semantic if cos < CLOSE and d not in words}
         if mode == "semantic":
             return semantic, weak
         cosines = dict(semantic)
-        missing = [doc for doc, _ in lexical if doc not in cosines]
-        cosines.update(self.vectors.scores_for(vector, missing))
+        cosines.update(also)
         stage1 = first_stage(lexical, cosines)
         head = [doc for doc, _ in stage1[:RERANK_DEPTH]]
         with self.sessions() as session:

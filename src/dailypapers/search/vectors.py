@@ -70,7 +70,12 @@ class VectorIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(self._ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
 
-    def scores_for(self, query: np.ndarray, paper_ids: list[int]) -> dict[int, float]:
+    def search_with(
+        self, query: np.ndarray, limit: int, also: Sequence[int]
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        return self.search(query, limit), self.scores_for(query, also)
+
+    def scores_for(self, query: np.ndarray, paper_ids: Sequence[int]) -> dict[int, float]:
         """Cosine similarity of `query` to the given papers (those that have a vector)."""
         rows = [(pid, self._row_of[pid]) for pid in paper_ids if pid in self._row_of]
         if not rows:
