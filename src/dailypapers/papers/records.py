@@ -11,6 +11,7 @@ _OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
 _PREFIXES = ("arxiv:", "https://arxiv.org/abs/", "http://arxiv.org/abs/", "https://arxiv.org/pdf/")
 # Control characters XML and HTML cannot carry; whitespace controls are kept for split().
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF])
+_CONTROL_FOUND = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROL) + "]")
 
 
 class RecordError(ValueError):
@@ -67,7 +68,12 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
 def normalize_space(text: str | None) -> str:
     """Collapse runs of whitespace (arXiv's hard line breaks) into single spaces; TeX is kept.
     A lone surrogate (broken UTF-16 in the source) makes the record unreadable, not the batch."""
-    cleaned = " ".join((text or "").translate(_CONTROL).split())
+    text = text or ""
+    if _CONTROL_FOUND.search(text):  # rare: translate() is the slow part of a snapshot line
+        text = text.translate(_CONTROL)
+    cleaned = " ".join(text.split())
+    if cleaned.isascii():
+        return cleaned
     try:
         cleaned.encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from dailypapers.db.inserts import insert_ignoring
+from dailypapers.db.inserts import insert_ignoring, insert_many
 from dailypapers.db.models import (
     Base,
     FeedEntry,
@@ -157,7 +157,7 @@ class PaperStore:
     ) -> None:
         """Core executemany that skips rows whose unique `keys` already exist (no ORM objects)."""
         connection = self.session.connection()
-        connection.execute(insert_ignoring(connection, _table(model), keys), rows)
+        insert_many(connection, insert_ignoring(connection, _table(model), keys), rows)
 
     def _queue_for_search(self, paper_ids: list[int], new: list[int] | None = None) -> None:
         """Log papers for the lexical indexes in the caller's transaction (each host's indexer
@@ -168,9 +168,8 @@ class PaperStore:
         changed = list(dict.fromkeys([*(new or ()), *paper_ids]))
         if changed:
             now = utcnow()
-            self.session.connection().execute(
-                insert(SearchChange), [{"paper_id": i, "changed_at": now} for i in changed]
-            )
+            rows = [{"paper_id": i, "changed_at": now} for i in changed]
+            insert_many(self.session.connection(), insert(SearchChange), rows)
         if paper_ids:  # the text changed, so the stored embedding describes an old text
             self.session.execute(
                 delete(PaperEmbedding).where(PaperEmbedding.paper_id.in_(paper_ids))

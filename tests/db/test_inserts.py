@@ -1,0 +1,66 @@
+"""Many rows at once: on SQLite they skip SQLAlchemy's per-row handling, so what is stored must
+be exactly what SQLAlchemy stores (read back raw, column by column), on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, delete, insert, select, text
+
+from dailypapers.db.inserts import _sqlite_plan, insert_ignoring, insert_many
+from dailypapers.db.models import Paper, SearchChange
+
+UTC_PLUS_2 = dt.timezone(dt.timedelta(hours=2))
+
+
+def rows() -> list[dict]:
+    base = {"version": 1, "upvotes": 0, "num_comments": 0, "updated_at": dt.datetime(2026, 1, 1)}
+    return [
+        {**base, "arxiv_id": "2601.00001", "title": "Whole seconds",
+         "observed_at": dt.datetime(2026, 3, 4, 5, 6, 7), "created_at": dt.datetime(2026, 1, 2)},
+        {**base, "arxiv_id": "2601.00002", "title": "Microseconds and a time zone",
+         "observed_at": dt.datetime(2026, 3, 4, 5, 6, 7, 89, tzinfo=UTC_PLUS_2),
+         "created_at": dt.datetime(999, 12, 31, 23, 59, 59, 999999)},
+        {**base, "arxiv_id": "2601.00003", "title": "Nothing observed", "observed_at": None,
+         "created_at": dt.datetime(2026, 1, 2, 0, 0, 0, 1)},
+    ]  # fmt: skip
+
+
+def stored(engine: Engine) -> list[tuple]:
+    with engine.connect() as connection:
+        raw = text(
+            "SELECT arxiv_id, title, abstract, hidden, community_votes, observed_at, created_at "
+            "FROM papers ORDER BY arxiv_id"
+        )
+        return [tuple(r) for r in connection.execute(raw)]
+
+
+def test_many_rows_are_stored_as_sqlalchemy_stores_them(engine: Engine):
+    with engine.begin() as connection:
+        connection.execute(insert(Paper), rows())  # SQLAlchemy's own path
+    want = stored(engine)
+    with engine.begin() as connection:
+        connection.execute(delete(Paper))
+        statement = insert_ignoring(connection, Paper.__table__, ["arxiv_id"])
+        if engine.dialect.name == "sqlite":  # the driver path is the one under test
+            assert _sqlite_plan(connection, statement, list(rows()[0])) is not None
+        insert_many(connection, statement, rows())
+    assert stored(engine) == want
+    assert want[0][2:5] in (("", 0, 0), ("", False, 0))  # the columns' defaults were filled in
+    with engine.connect() as connection:  # and read back as the ORM reads them
+        times = connection.execute(select(Paper.created_at).order_by(Paper.arxiv_id)).scalars()
+        assert list(times) == [r["created_at"] for r in rows()]
+
+
+def test_existing_rows_are_skipped_and_a_computed_default_still_works(engine: Engine):
+    with engine.begin() as connection:
+        statement = insert_ignoring(connection, Paper.__table__, ["arxiv_id"])
+        insert_many(connection, statement, rows()[:2])
+        again = [{**r, "title": "changed"} for r in rows()]
+        insert_many(connection, statement, again)  # two exist: skipped, one new
+        insert_many(connection, insert(SearchChange), [{"paper_id": 1}, {"paper_id": 2}])
+    titles = [r[1] for r in stored(engine)]
+    assert titles == ["Whole seconds", "Microseconds and a time zone", "changed"]
+    with engine.connect() as connection:  # changed_at came from its default, per row
+        times = connection.execute(select(SearchChange.changed_at)).scalars().all()
+    assert len(times) == 2 and all(isinstance(t, dt.datetime) for t in times)
