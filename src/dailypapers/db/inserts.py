@@ -42,7 +42,7 @@ def insert_many(connection: Connection, statement: Insert, rows: Sequence[dict[s
         for name, convert in converted:
             value[name] = convert(value[name])
         values.append(value)
-    connection.exec_driver_sql(sql, values)  # type: ignore[arg-type]
+    connection.exec_driver_sql(sql, values)
 
 
 Convert = Callable[[Any], Any]
@@ -67,7 +67,7 @@ def _sqlite_plan(connection: Connection, statement: Insert, names: list[str]) ->
             default = column.default
             if default is None or not default.is_scalar:
                 return None
-            value = default.arg  # type: ignore[attr-defined]
+            value = default.arg
             constants[name] = convert(value) if convert else value
         elif convert is not None:
             converted.append((name, convert))
