@@ -108,3 +108,24 @@ def test_the_model_goes_to_a_writable_cache(tmp_path, monkeypatch):
     not_a_folder.write_text("")  # a home that cannot hold the cache (even for root)
     monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
     assert cache_dir() == Path(tempfile.gettempdir()) / f"dailypapers-{os.getuid()}"
+
+
+def test_sessions_keep_layer_norms_out_of_the_slow_fused_kernel(embedder, tmp_path):
+    """onnxruntime would fuse the residual adds and LayerNormalization into
+    SkipLayerNormalization, a quarter of the embedder's time on CPU; the sessions turn that
+    fusion off (an onnxruntime that renamed it would fail here, not slow down unseen)."""
+    import onnx
+    import onnxruntime as ort
+
+    from dailypapers.search.embeddings import SESSION_OFF
+
+    def optimised(disabled: list[str]) -> set[str]:
+        options = ort.SessionOptions()
+        options.optimized_model_filepath = str(tmp_path / "optimised.onnx")
+        ort.InferenceSession(str(embedder.model_path), options, disabled_optimizers=disabled)
+        return {node.op_type for node in onnx.load(options.optimized_model_filepath).graph.node}
+
+    assert "SkipLayerNormalization" in optimised([])  # what the fusion would make
+    ops = optimised(SESSION_OFF)
+    assert "SkipLayerNormalization" not in ops and "LayerNormalization" in ops
+    assert {"DynamicQuantizeMatMul", "QAttention"} <= ops  # the int8 products stay fused

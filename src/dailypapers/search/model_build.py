@@ -6,10 +6,12 @@ small operators per layer (masks, NaN guards, transposes) that onnxruntime canno
 about a third of its time went to matrix products (measured with onnxruntime's profiler).
 
 We read its weights and write the same network with onnxruntime's fused BERT operators
-(EmbedLayerNormalization, Attention, SkipLayerNormalization, BiasGelu), check that it computes
-the same thing (cosine >= 0.9999 on a probe), then quantise it dynamically to int8 with
-per-channel scales (QAttention, MatMulInteger). Same vectors to a cosine of 0.995, about 3x
-the throughput of the packaged file (docs/decisions.md). Needs the `onnx` package.
+(EmbedLayerNormalization, Attention, BiasGelu; residual adds and LayerNormalization, which
+onnxruntime's CPU kernel runs ~5x faster than its fused SkipLayerNormalization: sessions turn
+that fusion off, embeddings.SESSION_OFF), check that it computes the same thing (cosine >=
+0.9999 on a probe), then quantise it dynamically to int8 with per-channel scales (QAttention,
+MatMulInteger). Same vectors to a cosine of 0.995, about 4x the throughput of the packaged file
+(docs/decisions.md). Needs the `onnx` package.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 HIDDEN, HEADS, LAYERS, EPSILON = 384, 12, 6, 1e-12
 PREFIX = "inner."  # the packaged graph's weight names
-RECIPE = "fused-dq8-v2"  # part of the file name: a new recipe makes a new file
+RECIPE = "fused-dq8-v3"  # part of the file name: a new recipe makes a new file
 
 
 class ModelBuildError(RuntimeError):
@@ -124,9 +126,18 @@ def _save_fused(weights: dict[str, np.ndarray], path: Path) -> None:
         return name
 
     def node(op: str, inputs: list[str], output: str, **attrs: Any) -> str:
-        domain = "" if op == "MatMul" else ms
+        domain = "" if op in ("MatMul", "Add", "LayerNormalization") else ms
         nodes.append(helper.make_node(op, inputs, [output], domain=domain, **attrs))
         return output
+
+    def residual_norm(x: str, skip: str, bias: str, prefix: str, output: str) -> str:
+        """LayerNorm(x + bias + skip): quantisation folds the bias into the product before."""
+        biased = node("Add", [x, w(bias)], output + "_biased")
+        summed = node("Add", [biased, skip], output + "_summed")
+        return node(
+            "LayerNormalization", [summed, w(prefix + "weight"), w(prefix + "bias")], output,
+            axis=-1, epsilon=EPSILON,
+        )  # fmt: skip
 
     e = "embeddings."
     nodes.append(
@@ -150,20 +161,13 @@ def _save_fused(weights: dict[str, np.ndarray], path: Path) -> None:
         )  # fmt: skip
         out = layer + "attention.output."
         projected = node("MatMul", [attended, w(out + "dense.weight")], f"projected{n}")
-        x1 = node(
-            "SkipLayerNormalization",
-            [projected, x, w(out + "LayerNorm.weight"), w(out + "LayerNorm.bias"),
-             w(out + "dense.bias")],
-            f"normed{n}", epsilon=EPSILON,
-        )  # fmt: skip
+        x1 = residual_norm(projected, x, out + "dense.bias", out + "LayerNorm.", f"normed{n}")
         inner = node("MatMul", [x1, w(layer + "intermediate.dense.weight")], f"inner{n}")
         active = node("BiasGelu", [inner, w(layer + "intermediate.dense.bias")], f"gelu{n}")
         back = node("MatMul", [active, w(layer + "output.dense.weight")], f"back{n}")
-        x = node(
-            "SkipLayerNormalization",
-            [back, x1, w(layer + "output.LayerNorm.weight"), w(layer + "output.LayerNorm.bias"),
-             w(layer + "output.dense.bias")],
-            "last_hidden_state" if n == LAYERS - 1 else f"x{n + 1}", epsilon=EPSILON,
+        x = residual_norm(
+            back, x1, layer + "output.dense.bias", layer + "output.LayerNorm.",
+            "last_hidden_state" if n == LAYERS - 1 else f"x{n + 1}",
         )  # fmt: skip
     inputs = [
         helper.make_tensor_value_info(name, TensorProto.INT32, ["batch", "sequence"])
