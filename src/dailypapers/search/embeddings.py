@@ -225,10 +225,15 @@ class MiniLMEmbedder:
                 totals[i] += window.sum(axis=0)
                 counts[i] += len(window)
                 owner = owners[i][a:b]
-                inside = owner >= 0
-                if inside.any():
-                    np.add.at(sentence_sums[i], owner[inside], window[1:-1][inside])
-                    np.add.at(sentence_counts[i], owner[inside], 1.0)
+                if len(owner) and owner.max() >= 0:
+                    # a sentence's tokens are one run: sum each run (np.add.at was 5% of indexing)
+                    starts = np.flatnonzero(np.diff(owner, prepend=-2))
+                    runs = owner[starts]
+                    sums = np.add.reduceat(window[1:-1], starts, axis=0)
+                    lengths = np.diff(starts, append=len(owner))
+                    kept = runs >= 0
+                    sentence_sums[i][runs[kept]] += sums[kept]
+                    sentence_counts[i][runs[kept]] += lengths[kept]
         vectors = normalize(totals / np.maximum(counts, 1.0)[:, None])
         per_text = [
             normalize(sums[n > 0] / n[n > 0][:, None])
