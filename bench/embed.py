@@ -23,7 +23,7 @@ from dailypapers.ingest.hf_daily import read_path  # noqa: E402
 from dailypapers.papers.records import PaperRecord  # noqa: E402
 from dailypapers.search.documents import SearchDoc  # noqa: E402
 from dailypapers.search.embeddings import MiniLMEmbedder  # noqa: E402
-from dailypapers.search.indexer import embed_docs  # noqa: E402
+from dailypapers.search.indexer import EMBED_BATCH, embed_docs  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -54,7 +54,7 @@ def main() -> None:
         embedder = MiniLMEmbedder()
         embed_docs(embedder, docs[:8])  # load the model
         start = time.perf_counter()
-        for at in range(0, len(docs), 32):  # the indexer's batches
+        for at in range(0, len(docs), EMBED_BATCH):  # the indexer's rounds
             embed_docs(embedder, docs[at : at + 32])
         inner_s = time.perf_counter() - start
     finally:

@@ -25,7 +25,10 @@ eval_app = typer.Typer(help="Measure search quality.")
 
 def index(
     rebuild: Annotated[bool, typer.Option(help="Rebuild the lexical index from scratch")] = False,
-    batch: Annotated[int, typer.Option(min=1, max=1024, help="Papers per embedding batch")] = 32,
+    batch: Annotated[
+        int | None,
+        typer.Option(min=1, max=1024, help="Papers per embedding round, each committed [128]"),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="Embed at most this many papers")] = None,
     vectors: Annotated[
         bool,
@@ -36,7 +39,8 @@ def index(
         ),
     ] = False,
 ) -> None:
-    """Bring the search indexes up to date: lexical queue, then embeddings (resumable)."""
+    """Bring the search indexes up to date: the lexical change log, then embeddings (resumable)."""
+    from dailypapers.search.indexer import EMBED_BATCH
     from dailypapers.search.runtime import build_search, load_embedder
 
     with database() as sessions:
@@ -59,7 +63,7 @@ def index(
             total = pending if limit is None else min(pending, limit)
             task = progress.add_task("embedding", total=total)
             done = indexer.embed_pending(
-                batch=batch, limit=limit, progress=lambda n: progress.advance(task, n)
+                batch or EMBED_BATCH, limit, progress=lambda n: progress.advance(task, n)
             )
             task = progress.add_task("vector graph", total=None)
             folded = indexer.compact_vectors(

@@ -119,7 +119,7 @@ def enrich_step(ctx: Context) -> Outcome:
 def index_step(ctx: Context) -> Outcome:
     runtime = build_search(ctx.settings, ctx.sessions, load_embedder(), with_embedder=True)
     words = runtime.indexer.sync_lexical()
-    meanings = runtime.indexer.embed_pending(batch=32)
+    meanings = runtime.indexer.embed_pending()
     folded = runtime.indexer.compact_vectors()
     graph = f"; vector graph: {folded.count:,} papers" if folded else ""
     return Outcome(0, f"{words} papers indexed by words, {meanings} by meaning{graph}")

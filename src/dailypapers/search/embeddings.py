@@ -227,10 +227,10 @@ class MiniLMEmbedder:
                 owner = owners[i][a:b]
                 if len(owner) and owner.max() >= 0:
                     # a sentence's tokens are one run: sum each run (np.add.at was 5% of indexing)
-                    starts = np.flatnonzero(np.diff(owner, prepend=-2))
-                    runs = owner[starts]
-                    sums = np.add.reduceat(window[1:-1], starts, axis=0)
-                    lengths = np.diff(starts, append=len(owner))
+                    run_starts = np.flatnonzero(np.diff(owner, prepend=-2))
+                    runs = owner[run_starts]
+                    sums = np.add.reduceat(window[1:-1], run_starts, axis=0)
+                    lengths = np.diff(run_starts, append=len(owner))
                     kept = runs >= 0
                     sentence_sums[i][runs[kept]] += sums[kept]
                     sentence_counts[i][runs[kept]] += lengths[kept]

@@ -139,7 +139,7 @@ def beir_instance(
             if progress:
                 progress("embed", embedded[0], len(corpus))
 
-        runtime.indexer.embed_pending(batch=32, progress=tick)
+        runtime.indexer.embed_pending(progress=tick)
         runtime.indexer.refresh_vectors()
         try:
             yield BeirInstance(runtime, queries, qrels, len(corpus), time.perf_counter() - started)

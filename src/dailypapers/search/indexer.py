@@ -27,6 +27,9 @@ from dailypapers.search.mapped import BaseInfo, MappedVectors
 from dailypapers.search.store import SearchStore
 
 log = logging.getLogger(__name__)
+# Papers per embedding round: windows are sorted by length within a round, so a bigger round
+# pads less (128 against 32: 5-10% faster, measured interleaved); a crash loses one round.
+EMBED_BATCH = 128
 MARK_EVERY = dt.timedelta(hours=1)  # a quiet log: how often the position says "still in step"
 PRUNE_EVERY = 600.0  # seconds between prunes of the shared log
 
@@ -128,7 +131,7 @@ class SearchIndexer:
 
     def embed_pending(
         self,
-        batch: int = 64,
+        batch: int = EMBED_BATCH,
         limit: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> int:
