@@ -55,7 +55,7 @@ def main() -> None:
         embed_docs(embedder, docs[:8])  # load the model
         start = time.perf_counter()
         for at in range(0, len(docs), EMBED_BATCH):  # the indexer's rounds
-            embed_docs(embedder, docs[at : at + 32])
+            embed_docs(embedder, docs[at : at + EMBED_BATCH])
         inner_s = time.perf_counter() - start
     finally:
         shutil.rmtree(folder, ignore_errors=True)
