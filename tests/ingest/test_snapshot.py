@@ -27,26 +27,6 @@ def test_parse_the_real_head():
     assert not first.abstract.startswith(" ") and "\n" not in first.abstract
 
 
-def test_a_child_process_parses_what_the_caller_would_in_the_same_order(tmp_path, monkeypatch):
-    """Large files are parsed in a child process: same records, same issues at the same lines,
-    blank lines and skipped lines counted alike, chunk boundaries crossed."""
-    import dailypapers.ingest.snapshot as snapshot
-
-    monkeypatch.setattr(snapshot, "CHUNK", 7)  # many chunks out of 200 lines
-    lines = fixture(*HEAD).read_text().splitlines(keepends=True)
-    lines[9] = '{"id": "0704.0010", "title": "truncated\n'
-    lines[20] = "\n"
-    lines[63] = '{"id": "not an id", "title": "x"}\n'
-    path = tmp_path / "snapshot.jsonl"
-    path.write_text("".join(lines))
-    here = list(read_snapshot(path, child=False))
-    there = list(read_snapshot(path, child=True))
-    assert [n for n, _ in there] == [n for n, _ in here] and len(here) == 199
-    assert [str(i) for _, i in there] == [str(i) for _, i in here]
-    assert [n for n, i in there if not isinstance(i, PaperRecord)] == [10, 64]
-    assert list(read_snapshot(path, skip_lines=150, child=True)) == here[-50:]
-
-
 def test_cli_import_gz_twice_and_a_corrupt_line(tmp_path, monkeypatch):
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)

@@ -1,19 +1,11 @@
 """The Kaggle/Cornell arXiv metadata snapshot (`arxiv-metadata-oai-snapshot.json`, JSON lines,
-optionally gzip-compressed): parse a line (pure), stream a file (I/O) in constant memory.
-
-A large file is parsed in a child process while the caller stores what came before: parsing is
-a third of an import's time, and a machine has a second core for it (bench/ingest.py).
-"""
+optionally gzip-compressed): parse a line (pure), stream a file (I/O) in constant memory."""
 
 from __future__ import annotations
 
 import email.utils
 import gzip
-import itertools
-import multiprocessing
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -95,41 +87,10 @@ def open_text(path: Path) -> IO[str]:
     return path.open(encoding="utf-8")
 
 
-CHILD_ABOVE = 4 * 2**20  # bytes of file: below this a child process costs more than it saves
-CHUNK = 2000  # lines per message to and from the child
-IN_FLIGHT = 3  # chunks sent ahead: the child keeps busy, memory stays constant
-
-
-def read_snapshot(
-    path: Path, skip_lines: int = 0, child: bool | None = None
-) -> Iterator[tuple[int, Parsed]]:
-    """(line number, record or issue) for every non-blank line after `skip_lines`, in order.
-    `child`: parse in a child process (default: for files above CHILD_ABOVE)."""
-    if child is None:
-        child = path.stat().st_size > CHILD_ABOVE
+def read_snapshot(path: Path, skip_lines: int = 0) -> Iterator[tuple[int, Parsed]]:
+    """(line number, record or issue) for every non-blank line after `skip_lines`."""
     with open_text(path) as handle:
-        numbered = itertools.islice(enumerate(handle, start=1), skip_lines, None)
-        if not child:
-            for number, line in numbered:
-                if line.strip():
-                    yield number, parse_line(line, f"{path}:{number}")
-            return
-        spawn = multiprocessing.get_context("spawn")  # no fork of a process holding threads
-        with ProcessPoolExecutor(1, mp_context=spawn) as pool:
-            pending: deque[Future[list[tuple[int, Parsed]]]] = deque()
-            while chunk := list(itertools.islice(numbered, CHUNK)):
-                pending.append(pool.submit(parse_chunk, str(path), chunk[0][0],
-                                           [line for _, line in chunk]))  # fmt: skip
-                if len(pending) >= IN_FLIGHT:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-
-
-def parse_chunk(source: str, first: int, lines: list[str]) -> list[tuple[int, Parsed]]:
-    """Consecutive lines numbered from `first`, parsed; blank ones skipped. Pure."""
-    return [
-        (number, parse_line(line, f"{source}:{number}"))
-        for number, line in enumerate(lines, start=first)
-        if line.strip()
-    ]
+        for number, line in enumerate(handle, start=1):
+            if number <= skip_lines or not line.strip():
+                continue
+            yield number, parse_line(line, f"{path}:{number}")
