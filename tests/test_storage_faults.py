@@ -51,8 +51,8 @@ def full_disk(monkeypatch):
     """SQLite's 'database or disk is full', as a small disk gives it, after `pages` pages."""
     make = engine_module._make_sqlite_engine
 
-    def limited(database, pool):
-        engine = make(database, pool)
+    def limited(database, pool, pragmas=()):
+        engine = make(database, pool, pragmas)
         event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA max_page_count = 500"))
         return engine
 

@@ -64,3 +64,23 @@ def test_existing_rows_are_skipped_and_a_computed_default_still_works(engine: En
     with engine.connect() as connection:  # changed_at came from its default, per row
         times = connection.execute(select(SearchChange.changed_at)).scalars().all()
     assert len(times) == 2 and all(isinstance(t, dt.datetime) for t in times)
+
+
+def test_a_bulk_command_gets_a_big_cache_and_the_web_does_not(tmp_path):
+    """The snapshot import's engine: 64 MB of page cache and rare checkpoints; every other
+    engine keeps SQLite's defaults (a web worker holds many pooled connections)."""
+    from dailypapers.config import Settings
+    from dailypapers.db.engine import make_engine
+
+    settings = Settings(data_dir=tmp_path, env="test", search_worker=False)
+
+    def pragmas(bulk: bool) -> tuple:
+        engine = make_engine(settings, bulk=bulk)
+        with engine.connect() as connection:
+            read = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+            found = read("cache_size"), read("wal_autocheckpoint")
+        engine.dispose()
+        return found
+
+    assert pragmas(bulk=True) == (-65536, 100000)
+    assert pragmas(bulk=False) == (-2000, 1000)

@@ -53,17 +53,18 @@ def load_settings() -> Settings:
         raise typer.Exit(EXIT_ERROR) from None
 
 
-def open_engine() -> Engine:
+def open_engine(bulk: bool = False) -> Engine:
     settings = load_settings()
     if settings.is_sqlite:
         guard(settings.ensure_dirs)
-    return guard(lambda: make_engine(settings))
+    return guard(lambda: make_engine(settings, bulk=bulk))
 
 
 @contextmanager
-def engine_for_command() -> Iterator[Engine]:
-    """The configured database for one command, disposed of when it ends."""
-    engine = open_engine()
+def engine_for_command(bulk: bool = False) -> Iterator[Engine]:
+    """The configured database for one command, disposed of when it ends; `bulk` for a
+    command that writes many rows (db/engine.BULK_PRAGMAS)."""
+    engine = open_engine(bulk)
     try:
         yield engine
     finally:
@@ -71,9 +72,9 @@ def engine_for_command() -> Iterator[Engine]:
 
 
 @contextmanager
-def database() -> Iterator[sessionmaker[Session]]:
+def database(bulk: bool = False) -> Iterator[sessionmaker[Session]]:
     """The configured database, migrated, for one command; disposed of when the command ends."""
-    with engine_for_command() as engine:
+    with engine_for_command(bulk) as engine:
         guard(lambda: migrate.upgrade(engine))
         yield make_sessionmaker(engine)
 

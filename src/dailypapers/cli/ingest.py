@@ -150,7 +150,7 @@ def ingest_snapshot(
     if not path.exists():
         err.print(f"[red]error:[/red] no such file: {path}")
         raise typer.Exit(EXIT_ERROR)
-    with database() as sessions:
+    with database(bulk=True) as sessions:
         with progress_bar() as progress:
             task = progress.add_task(f"{path.name}: lines", total=None)
 
