@@ -45,3 +45,24 @@ class VectorSearch(Protocol):
         """`search`, and the scores of the papers in `also` that have a vector, read together
         (hybrid search scores the word matches that meaning alone did not find)."""
         ...
+
+
+Hits = list[tuple[int, float]]
+
+
+class SearchesWith:
+    """`search` and `search_with` for an engine that reads its nearest papers and the scores of
+    given ones together, in `_search`."""
+
+    def _search(
+        self, query: np.ndarray, limit: int, exclude: int | None, also: Sequence[int]
+    ) -> tuple[Hits, dict[int, float]]:
+        raise NotImplementedError
+
+    def search(self, query: np.ndarray, limit: int, exclude: int | None = None) -> Hits:
+        return self._search(query, limit, exclude, ())[0]
+
+    def search_with(
+        self, query: np.ndarray, limit: int, also: Sequence[int]
+    ) -> tuple[Hits, dict[int, float]]:
+        return self._search(query, limit, None, also)

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from dailypapers.search.interfaces import SearchesWith
 from dailypapers.search.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def _new_index(dim: int) -> Any:
     )  # fmt: skip
 
 
-class MappedVectors:
+class MappedVectors(SearchesWith):
     def __init__(self, folder: Path, dim: int, model: str, exact: Exact | None = None) -> None:
         """`exact` reads stored vectors by paper id; without it the graph's own int8 vectors
         give the scores (tests, benchmarks of the graph alone)."""
@@ -151,16 +152,6 @@ class MappedVectors:
             p: v / max(float(np.linalg.norm(v)), 1e-12)
             for p, v in zip(paper_ids, found, strict=True)
         }
-
-    def search(
-        self, query: np.ndarray, limit: int, exclude: int | None = None
-    ) -> list[tuple[int, float]]:
-        return self._search(query, limit, exclude, ())[0]
-
-    def search_with(
-        self, query: np.ndarray, limit: int, also: Sequence[int]
-    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
-        return self._search(query, limit, None, also)
 
     def _search(
         self, query: np.ndarray, limit: int, exclude: int | None, also: Sequence[int]

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, bindparam, text
 
+from dailypapers.search.interfaces import SearchesWith
+
 COUNT_TTL = 5.0  # seconds a count is reused (it only feeds "covers N of M papers" notes)
 
 
@@ -61,7 +63,7 @@ def _parse(value: str) -> np.ndarray:
     return np.array(value.strip("[]").split(","), dtype=np.float32)
 
 
-class PgVectorIndex(_Counted):
+class PgVectorIndex(_Counted, SearchesWith):
     """pgvector HNSW over `paper_embeddings.embedding`; vectors stay in the database."""
 
     in_database = True
@@ -120,16 +122,6 @@ class PgVectorIndex(_Counted):
                 {"id": paper_id},
             ).scalar()
         return None if value is None else _parse(value)
-
-    def search(
-        self, query: np.ndarray, limit: int, exclude: int | None = None
-    ) -> list[tuple[int, float]]:
-        return self._search(query, limit, exclude, ())[0]
-
-    def search_with(
-        self, query: np.ndarray, limit: int, also: Sequence[int]
-    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
-        return self._search(query, limit, None, also)
 
     def _search(
         self, query: np.ndarray, limit: int, exclude: int | None, also: Sequence[int]
