@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 Ranked = Sequence[tuple[int, float]]  # (paper id, engine score), best first
 
 LEXICAL = 0.65
-DENSE = 0.6  # 0.8 before one-pass sentence vectors (refit 2026-11-29, docs/decisions.md)
+DENSE = 0.8
 SENTENCE = 0.6
 RERANK_DEPTH = 30
 
