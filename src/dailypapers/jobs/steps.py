@@ -22,6 +22,7 @@ from dailypapers.ingest.follow import follow
 from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.pipeline import ingest
 from dailypapers.ingest.store import IngestStore
+from dailypapers.jobs.names import STEP_NAMES
 from dailypapers.jobs.runner import Outcome
 from dailypapers.papers.records import PaperRecord
 from dailypapers.papers.services import parse_category
@@ -173,3 +174,4 @@ STEPS: dict[str, Callable[[Context], Outcome]] = {
     "vectors": vectors_step,
     "digests": digests_step,
 }
+assert tuple(STEPS) == STEP_NAMES, "jobs/names.py lists the steps for the command line"
