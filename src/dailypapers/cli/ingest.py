@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,8 +26,10 @@ from dailypapers.cli.common import (
 )
 from dailypapers.config import Settings
 from dailypapers.ingest import hf_daily
-from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.pipeline import IngestReport, ingest
+
+if TYPE_CHECKING:
+    from dailypapers.ingest.http import PoliteClient
 
 ingest_app = typer.Typer(help="Import papers from a source (exit 0 new, 1 nothing new, 2 error).")
 
@@ -42,6 +44,7 @@ def _finish_ingest(report: IngestReport, sessions: sessionmaker[Session], dry_ru
 
 def _client(settings: Settings) -> PoliteClient:
     from dailypapers import __version__
+    from dailypapers.ingest.http import PoliteClient
 
     return PoliteClient(
         min_interval=settings.arxiv_delay,
@@ -146,12 +149,15 @@ def ingest_snapshot(
 ) -> None:
     """Stream the Kaggle/Cornell arXiv metadata snapshot into the store (constant memory)."""
     from dailypapers.ingest.snapshot import read_snapshot
+    from dailypapers.search.follow import lexical_follower
 
     if not path.exists():
         err.print(f"[red]error:[/red] no such file: {path}")
         raise typer.Exit(EXIT_ERROR)
+    settings = load_settings()
     with database(bulk=True) as sessions:
-        with progress_bar() as progress:
+        # From the second batch on, a second process indexes what the first committed.
+        with lexical_follower(settings) as follower, progress_bar() as progress:
             task = progress.add_task(f"{path.name}: lines", total=None)
 
             def items() -> Iterator[hf_daily.Parsed]:
@@ -160,11 +166,16 @@ def ingest_snapshot(
                         progress.update(task, completed=number)
                     yield item
 
+            def batch_done(_size: int) -> None:
+                if not dry_run:
+                    follower.start()
+
             report = guard(
                 lambda: ingest(
-                    sessions, items(), batch_size=batch, dry_run=dry_run, on_issue=_report_issue
+                    sessions, items(), batch_size=batch, dry_run=dry_run,
+                    on_issue=_report_issue, on_batch=batch_done,
                 )
-            )
+            )  # fmt: skip
         _finish_ingest(report, sessions, dry_run)
 
 
