@@ -42,6 +42,25 @@ def test_normalize_space_keeps_tex():
     assert normalize_space(text) == "We bound $O(n\\log n)$ steps and <b>keep</b> it"
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a\x00b \x7f c\ufffe", "ab c"),  # controls XML cannot carry are dropped
+        ("a \x00 b", "a b"),
+        ("page\x0cbreak\x0bthen\x1fend", "page break then end"),  # whitespace controls: spaces
+        ("\u00e9\u0000t\u00e9  \u200b", "\u00e9t\u00e9 \u200b"),  # other characters stay
+        (None, ""),
+    ],
+)
+def test_normalize_space_drops_control_characters(raw, expected):
+    assert normalize_space(raw) == expected
+
+
+def test_normalize_space_refuses_a_lone_surrogate():
+    with pytest.raises(RecordError, match="broken character at 7"):
+        normalize_space("Broken \ud800  title")
+
+
 def test_parse_timestamp_converts_to_naive_utc():
     assert parse_timestamp("2026-06-30T00:30:00.000+02:00") == dt.datetime(2026, 6, 29, 22, 30)
     assert parse_timestamp("2026-06-30T00:00:00.000Z") == dt.datetime(2026, 6, 30)

@@ -1,11 +1,14 @@
 """The Kaggle/Cornell arXiv snapshot: the real 200-line head, gzip, bad lines, idempotence."""
 
+import datetime as dt
+import email.utils
 import gzip
+import json
 
 from typer.testing import CliRunner
 
 from dailypapers.cli import app
-from dailypapers.ingest.snapshot import read_snapshot
+from dailypapers.ingest.snapshot import _rfc2822, read_snapshot
 from dailypapers.papers.records import PaperRecord
 from tests.conftest import fixture
 
@@ -25,6 +28,16 @@ def test_parse_the_real_head():
     assert first.doi == "10.1103/PhysRevD.76.013009"
     assert first.published_at.isoformat() == "2007-04-02T19:18:42"
     assert not first.abstract.startswith(" ") and "\n" not in first.abstract
+
+
+def test_submission_dates_read_like_email_utils_reads_them():
+    rows = [json.loads(line) for line in fixture(*HEAD).read_text().splitlines()]
+    dates = [v["created"] for row in rows for v in row["versions"]]
+    for value in dates:  # the fast path, on every real date of the head
+        assert _rfc2822(value) == email.utils.parsedate_to_datetime(value).replace(tzinfo=None)
+    assert _rfc2822("Mon, 2 Apr 2007 19:18:42 +0200") == dt.datetime(2007, 4, 2, 17, 18, 42)
+    assert _rfc2822("Sat, 31 Feb 2007 02:26:18 GMT") is None
+    assert _rfc2822("yesterday") is None and _rfc2822(None) is None
 
 
 def test_cli_import_gz_twice_and_a_corrupt_line(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@ optionally gzip-compressed): parse a line (pure), stream a file (I/O) in constan
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import gzip
 from collections.abc import Iterator
@@ -59,13 +60,34 @@ def _version(versions: list[dict[str, Any]]) -> int | None:
         return None
 
 
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+
+
 def _rfc2822(value: Any) -> Any:
+    """'Mon, 2 Apr 2007 19:18:42 GMT' as a naive UTC datetime, None when unreadable."""
     if not isinstance(value, str):
         return None
+    parts = value.split()
+    if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS:  # every snapshot line
+        try:  # a fifth of email.utils' time, which a line spent 5% of its parse in
+            hour, minute, second = parts[4].split(":")
+            return dt.datetime(
+                int(parts[3]), _MONTHS[parts[2]], int(parts[1]), int(hour), int(minute), int(second)
+            )
+        except ValueError:
+            pass
     try:
-        return email.utils.parsedate_to_datetime(value).replace(tzinfo=None)
+        parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC)
+    return parsed.replace(tzinfo=None)
 
 
 def _authors(row: dict[str, Any]) -> tuple[str, ...]:

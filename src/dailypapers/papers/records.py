@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 _NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
 _PREFIXES = ("arxiv:", "https://arxiv.org/abs/", "http://arxiv.org/abs/", "https://arxiv.org/pdf/")
-# Control characters XML and HTML cannot carry; whitespace controls are kept for split().
+# Control characters XML and HTML cannot carry (the whitespace ones are split() away first).
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF])
 _CONTROL_FOUND = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROL) + "]")
 
@@ -67,13 +67,13 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
 
 def normalize_space(text: str | None) -> str:
     """Collapse runs of whitespace (arXiv's hard line breaks) into single spaces; TeX is kept.
-    A lone surrogate (broken UTF-16 in the source) makes the record unreadable, not the batch."""
-    text = text or ""
-    if _CONTROL_FOUND.search(text):  # rare: translate() is the slow part of a snapshot line
-        text = text.translate(_CONTROL)
-    cleaned = " ".join(text.split())
-    if cleaned.isascii():
+    Control characters go (vertical tab, form feed and the separators count as spaces). A lone
+    surrogate (broken UTF-16 in the source) makes the record unreadable, not the batch."""
+    cleaned = " ".join((text or "").split())
+    if cleaned.isprintable():  # no control character and no surrogate: nearly every text
         return cleaned
+    if _CONTROL_FOUND.search(cleaned):
+        cleaned = " ".join(cleaned.translate(_CONTROL).split())
     try:
         cleaned.encode("utf-8")
     except UnicodeEncodeError as exc:
