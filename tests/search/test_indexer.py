@@ -13,6 +13,7 @@ from dailypapers.papers.store import PaperStore
 from dailypapers.search import changes
 from dailypapers.search.changes import START
 from dailypapers.search.lexical import IndexBusy
+from dailypapers.search.mapped import GraphBusy
 from dailypapers.search.runtime import build_search, lexical_position
 from dailypapers.search.store import SearchStore
 from tests.conftest import fixture
@@ -51,10 +52,17 @@ def test_a_new_process_maps_the_vector_graph_and_loads_only_newer_rows(
     assert search.indexer.compact_vectors(force=True) is None  # nothing new
     store_records(sessions, record(title="A fifth paper about protein folding"))
     search.indexer.embed_pending()
+    other = build_search(settings, sessions, embedder).service.vectors  # another process's
+    with other.building(), pytest.raises(GraphBusy):
+        search.indexer.compact_vectors(force=True)
+    assert search.indexer.compact_vectors(force=True).count == 5
+    store_records(sessions, record(title="Graph neural networks for chemistry"))
+    search.indexer.embed_pending()
     started = build_search(settings, sessions, embedder)  # another process
-    assert len(started.service.vectors) == 4  # mapped, not read from the database
+    assert len(started.service.vectors) == 5  # mapped, not read from the database
     assert started.indexer.refresh_vectors() == 1  # only the row written since
-    for title in [*titles, "A fifth paper about protein folding"]:  # the graph and the rest
+    fifth, sixth = "A fifth paper about protein folding", "Graph neural networks for chemistry"
+    for title in [*titles, fifth, sixth]:  # the graph and the rest
         hits = started.service.search(title, mode="semantic", limit=1).hits
         assert hits[0].paper.title == title
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dailypapers.search.mapped import MappedVectors
+from dailypapers.search.mapped import GraphBusy, MappedVectors
 from dailypapers.search.vectors import VectorIndex
 
 DIM = 384
@@ -128,6 +128,19 @@ def test_folding_fresh_rows_makes_a_new_generation_others_switch_to(tmp_path, co
     builder.compact(batches(all_ids, all_vectors))  # generation 3: the first is retired
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["base-2.json", "base-2.usearch", "base-3.json", "base-3.usearch"]
+
+
+def test_one_process_at_a_time_writes_the_next_generation(tmp_path, corpus):
+    ids, vectors = corpus
+    builder = MappedVectors(tmp_path, DIM, "m")
+    other = MappedVectors(tmp_path, DIM, "m")  # another process's view of the same folder
+    with builder.building():
+        with pytest.raises(GraphBusy), other.building():
+            pass  # would have written generation 1 over the builder's
+        builder.compact(batches(ids[:300], vectors[:300]))
+    with other.building():  # free again; the holder starts from the newest generation
+        assert other.info is not None and other.info.generation == 1
+        assert other.compact(batches(ids, vectors)).generation == 2
 
 
 def test_an_unfinished_generation_is_ignored(tmp_path, corpus):

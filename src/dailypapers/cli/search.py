@@ -41,6 +41,7 @@ def index(
 ) -> None:
     """Bring the search indexes up to date: the lexical change log, then embeddings (resumable)."""
     from dailypapers.search.indexer import EMBED_BATCH
+    from dailypapers.search.mapped import GraphBusy
     from dailypapers.search.runtime import build_search, load_embedder
 
     with database() as sessions:
@@ -66,9 +67,13 @@ def index(
                 batch or EMBED_BATCH, limit, progress=lambda n: progress.advance(task, n)
             )
             task = progress.add_task("vector graph", total=None)
-            folded = indexer.compact_vectors(
-                force=vectors, progress=lambda n: progress.advance(task, n)
-            )
+            try:
+                folded = indexer.compact_vectors(
+                    force=vectors, progress=lambda n: progress.advance(task, n)
+                )
+            except GraphBusy as exc:
+                err.print(f"vector graph: {exc}; it will hold these papers when it is done")
+                folded = None
         if folded:
             out.print(f"vector graph: {folded.count:,} papers (generation {folded.generation})")
         out.print(f"embedded {done} papers; {max(pending - done, 0)} still waiting")

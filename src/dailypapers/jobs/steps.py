@@ -27,6 +27,7 @@ from dailypapers.jobs.runner import Outcome
 from dailypapers.papers.records import PaperRecord
 from dailypapers.papers.services import parse_category
 from dailypapers.papers.store import PaperStore
+from dailypapers.search.mapped import GraphBusy
 from dailypapers.search.runtime import build_search, load_embedder
 
 ENRICH_AT_MOST = 200  # papers per run (two id_list requests of 100)
@@ -121,7 +122,10 @@ def index_step(ctx: Context) -> Outcome:
     runtime = build_search(ctx.settings, ctx.sessions, load_embedder(), with_embedder=True)
     words = runtime.indexer.sync_lexical()
     meanings = runtime.indexer.embed_pending()
-    folded = runtime.indexer.compact_vectors()
+    try:
+        folded = runtime.indexer.compact_vectors()
+    except GraphBusy:  # the vectors job (or a `dailypapers index`) is folding them now
+        folded = None
     graph = f"; vector graph: {folded.count:,} papers" if folded else ""
     return Outcome(0, f"{words} papers indexed by words, {meanings} by meaning{graph}")
 
@@ -131,7 +135,10 @@ def vectors_step(ctx: Context) -> Outcome:
     it, once they are 5% of it (past 100,000 papers: search/mapped.py). The search worker embeds;
     this, one process at a time under the job's lease, rewrites the graph."""
     runtime = build_search(ctx.settings, ctx.sessions, load_embedder(), with_embedder=True)
-    folded = runtime.indexer.compact_vectors()
+    try:
+        folded = runtime.indexer.compact_vectors()
+    except GraphBusy as exc:
+        return Outcome(0, f"vector graph: {exc}")
     if folded is None:
         return Outcome(0, "vector graph up to date (or not needed yet)")
     return Outcome(0, f"vector graph: {folded.count:,} papers (generation {folded.generation})")

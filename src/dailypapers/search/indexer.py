@@ -161,17 +161,19 @@ class SearchIndexer:
         self, force: bool = False, progress: Callable[[int], None] | None = None
     ) -> BaseInfo | None:
         """Fold embeddings written since the mapped graph was built into a new generation of
-        it, when there are enough of them (or `force`); None when nothing was done."""
+        it, when there are enough of them (or `force`); None when nothing was done. GraphBusy
+        when another process is doing it."""
         if not isinstance(self.vectors, MappedVectors) or self.embedder is None:
             return None
         model = self.embedder.name
-        with self.sessions() as session:
-            store = SearchStore(session)
-            fresh = store.count_embeddings(model, after=self.vectors.watermark)
-            total = store.count_embeddings(model)
-        if not fresh or not (force or self.vectors.should_compact(fresh, total)):
-            return None
-        info = self.vectors.compact(self._embeddings_after, progress)
+        with self.vectors.building():
+            with self.sessions() as session:
+                store = SearchStore(session)
+                fresh = store.count_embeddings(model, after=self.vectors.watermark)
+                total = store.count_embeddings(model)
+            if not fresh or not (force or self.vectors.should_compact(fresh, total)):
+                return None
+            info = self.vectors.compact(self._embeddings_after, progress)
         self._last_embedding_id = max(self._last_embedding_id, info.watermark)
         return info
 

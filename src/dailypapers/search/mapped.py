@@ -19,12 +19,14 @@ search stays exact (it is as fast there, and exact). docs/decisions.md has the m
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,10 @@ Exact = Callable[[list[int]], dict[int, np.ndarray]]  # paper ids -> stored floa
 _BASE = re.compile(r"base-(\d+)\.usearch$")
 
 Rows = Iterator[tuple[int, np.ndarray, np.ndarray]]  # (last embedding id, paper ids, vectors)
+
+
+class GraphBusy(RuntimeError):
+    """Another process is writing the next generation of the graph."""
 
 
 @dataclass(frozen=True)
@@ -193,10 +199,29 @@ class MappedVectors(SearchesWith):
             return total >= EXACT_BELOW
         return fresh_rows >= max(1, int(FRESH_SHARE * self.info.count))
 
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        """Hold the right to write the next generation, or GraphBusy: two processes folding at
+        once (the index job, the vectors job, a `dailypapers index`) would write the same
+        generation's file over each other. The holder reloads first: another may just have
+        written one."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / "building.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise GraphBusy("another process is building the vector graph") from exc
+            try:
+                self.reload()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def compact(
         self, rows: Callable[[int], Rows], progress: Callable[[int], None] | None = None
     ) -> BaseInfo:
-        """Fold every embedding after the current watermark into a new generation."""
+        """Fold every embedding after the current watermark into a new generation (inside
+        `building()`)."""
         Index = _usearch().Index
         self.folder.mkdir(parents=True, exist_ok=True)
         current = self.info
