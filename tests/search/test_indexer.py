@@ -12,9 +12,9 @@ from dailypapers.db.models import SearchChange
 from dailypapers.papers.store import PaperStore
 from dailypapers.search import changes
 from dailypapers.search.changes import START
-from dailypapers.search.lexical import IndexBusy
+from dailypapers.search.lexical import IndexBusy, TantivyIndex
 from dailypapers.search.mapped import GraphBusy
-from dailypapers.search.runtime import build_search, lexical_position
+from dailypapers.search.runtime import LEXICAL_DIR, build_search, lexical_position
 from dailypapers.search.store import SearchStore
 from tests.conftest import fixture
 from tests.factories import record, store_records
@@ -79,6 +79,27 @@ def test_changes_are_logged_with_the_paper_and_applied_once(sessions, search):
     search.indexer.rebuild_lexical()
     assert search.service.lexical.count() == 2
     assert search.indexer.sync_lexical() == 0
+
+
+def test_a_rebuild_keeps_the_old_index_searchable_until_it_is_done(settings, sessions, search):
+    store_records(sessions, record(title="Weather radar"), record(title="Cyclone tracks"))
+    search.indexer.sync_lexical()
+    store_records(sessions, record(title="Weather of the week"))  # not applied yet
+    folder = settings.search_dir / LEXICAL_DIR
+    seen: list[int] = []
+    # what another process (the web) finds while the rebuild runs: the old index, not nothing
+    assert search.indexer.rebuild_lexical(lambda _: seen.append(TantivyIndex(folder).count())) == 3
+    assert seen == [2] and TantivyIndex(folder).count() == 3
+
+    def disk_trouble(_size: int) -> None:
+        raise OSError("disk trouble")
+
+    store_records(sessions, record(title="A fourth paper"))
+    with pytest.raises(OSError):
+        search.indexer.rebuild_lexical(disk_trouble)
+    assert TantivyIndex(folder).count() == 3  # a failed rebuild leaves the index as it was
+    assert search.indexer.sync_lexical() == 1  # and the log goes on from where it stood
+    assert TantivyIndex(folder).count() == 4
 
 
 def test_a_change_after_a_sync_is_applied_by_the_next(sessions, search):

@@ -111,13 +111,7 @@ class SearchIndexer:
             store = SearchStore(session)
             head = store.log_head()  # what changes later is applied from the log
             now = utcnow()
-            self.lexical.clear()
-            total = 0
-            for docs in store.all_docs():
-                self.lexical.upsert(docs)
-                total += len(docs)
-                if progress:
-                    progress(len(docs))
+            total = self.lexical.replace_all(store.all_docs(), progress)  # one commit
         at = Position(head, now)
         self.position.write(at)
         self._prune(at)

@@ -5,7 +5,7 @@ tests run every one (search tests are parametrised over the database backends)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -19,7 +19,9 @@ class LexicalIndex(Protocol):
 
     def delete(self, paper_ids: Sequence[int]) -> None: ...
 
-    def clear(self) -> None: ...
+    def replace_all(
+        self, batches: Iterable[Sequence[SearchDoc]], progress: Callable[[int], None] | None = None
+    ) -> int: ...
 
     def count(self) -> int: ...
 

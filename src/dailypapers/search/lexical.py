@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,15 @@ def _schema() -> Any:
     return builder.build()
 
 
+def _document(doc: SearchDoc) -> Any:
+    return tantivy.Document(
+        paper_id=doc.paper_id,
+        text=f"{doc.title} {doc.abstract}",
+        title=doc.title,
+        authors=" ; ".join(doc.authors),
+    )
+
+
 class TantivyIndex:
     def __init__(self, path: Path | None) -> None:
         """`path` None keeps the index in memory (tests, evaluation)."""
@@ -58,15 +67,31 @@ class TantivyIndex:
         writer = self._writer()
         for doc in docs:
             writer.delete_documents_by_term("paper_id", doc.paper_id)
-            writer.add_document(
-                tantivy.Document(
-                    paper_id=doc.paper_id,
-                    text=f"{doc.title} {doc.abstract}",
-                    title=doc.title,
-                    authors=" ; ".join(doc.authors),
-                )
-            )
+            writer.add_document(_document(doc))
             count += 1
+        self._commit(writer)
+        return count
+
+    def replace_all(
+        self, batches: Iterable[Sequence[SearchDoc]], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Make these documents the whole index, in one commit: searches see the old index
+        until the new one is complete, never an empty or half-built one."""
+        count = 0
+        writer = self._writer()
+        try:
+            writer.delete_all_documents()
+            for docs in batches:
+                for doc in docs:
+                    writer.add_document(_document(doc))
+                count += len(docs)
+                if progress:
+                    progress(len(docs))
+        except BaseException:
+            writer.rollback()  # the in-memory writer lives on: leave it nothing to commit
+            if self.path is not None:
+                writer.wait_merging_threads()  # releases the writer lock now, not at GC
+            raise
         self._commit(writer)
         return count
 
@@ -74,11 +99,6 @@ class TantivyIndex:
         writer = self._writer()
         for paper_id in paper_ids:
             writer.delete_documents_by_term("paper_id", paper_id)
-        self._commit(writer)
-
-    def clear(self) -> None:
-        writer = self._writer()
-        writer.delete_all_documents()
         self._commit(writer)
 
     def _writer(self) -> Any:
