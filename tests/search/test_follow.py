@@ -103,3 +103,18 @@ def test_snapshot_command_leaves_every_paper_searchable_by_words(tmp_path, monke
     assert done.exit_code == 0, done.output
     assert "added 450 new papers" in done.output and "busy" not in done.output
     assert TantivyIndex(tmp_path / "search" / LEXICAL_DIR).count() == 450
+
+
+def test_an_import_of_one_batch_starts_no_follower(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dailypapers.cli import app
+
+    started: list[bool] = []
+    monkeypatch.setattr(LexicalFollower, "start", lambda self: started.append(True))
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DAILYPAPERS_DATABASE_URL", raising=False)
+    done = CliRunner().invoke(app, ["ingest", "arxiv-snapshot", str(fixture(*HEAD))])
+    assert done.exit_code == 0 and "added 200 new papers" in done.output
+    assert started == []  # 200 lines, one batch: nothing to follow
+    assert TantivyIndex(tmp_path / "search" / LEXICAL_DIR).count() == 200  # the command's sync

@@ -156,7 +156,8 @@ def ingest_snapshot(
         raise typer.Exit(EXIT_ERROR)
     settings = load_settings()
     with database(bulk=True) as sessions:
-        # From the second batch on, a second process indexes what the first committed.
+        # Once a full batch is in (more will follow), a second process indexes the words of
+        # what is committed meanwhile; an import of one batch never waits for it to start.
         with lexical_follower(settings) as follower, progress_bar() as progress:
             task = progress.add_task(f"{path.name}: lines", total=None)
 
@@ -166,8 +167,8 @@ def ingest_snapshot(
                         progress.update(task, completed=number)
                     yield item
 
-            def batch_done(_size: int) -> None:
-                if not dry_run:
+            def batch_done(size: int) -> None:
+                if not dry_run and size >= batch:
                     follower.start()
 
             report = guard(

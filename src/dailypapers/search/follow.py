@@ -8,7 +8,8 @@ import ends, the index is done too, instead of being built from a read-back of e
 A process, not a thread: tantivy gives back the GIL on every document it takes, and a thread
 feeding it beside a busy one waits a switch interval (5 ms) for each (measured: 30k documents,
 0.6 s alone, 137 s beside a busy thread). It runs at a lower priority, so the import keeps its
-core, and it starts with the second batch, so a small import never waits for it.
+core, and the command starts it once a full batch is in, so an import of one batch never
+waits for it.
 """
 
 from __future__ import annotations
