@@ -93,9 +93,15 @@ def _sqlite_datetime(process: Convert) -> Convert:
     """What SQLAlchemy's SQLite DATETIME stores, 'YYYY-MM-DD HH:MM:SS.ffffff' without the time
     zone, made by isoformat; anything but a naive datetime goes to SQLAlchemy's `process`."""
 
+    last: list[Any] = [None, None]  # a batch's rows share their created/updated time
+
     def convert(value: Any) -> Any:
+        if value is last[0]:
+            return last[1]
         if type(value) is dt.datetime and value.tzinfo is None:
-            return value.isoformat(" ", "microseconds")
+            text = value.isoformat(" ", "microseconds")
+            last[:] = [value, text]
+            return text
         return process(value)
 
     return convert

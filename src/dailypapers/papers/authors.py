@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 SPECIAL = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -37,6 +38,7 @@ def fold(name: str) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=1 << 16)  # prolific authors come back paper after paper in an import
 def name_key(name: str) -> str:
     """First initial and family name: what every spelling of one person shares."""
     words = fold(name)
