@@ -9,7 +9,6 @@ at a time applies changes to an index: the others skip the round (`IndexBusy`).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import threading
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from dailypapers.common import locks
 from dailypapers.search.lexical import IndexBusy
 
 RETAIN = dt.timedelta(days=7)  # changes older than this are pruned from the log
@@ -92,13 +92,6 @@ class PositionFile:
             finally:
                 self._lock.release()
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(f"{self.path.name}.lock"), "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise IndexBusy("another process is syncing this index") from exc
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        lock = self.path.with_name(f"{self.path.name}.lock")
+        with locks.exclusive(lock, lambda: IndexBusy("another process is syncing this index")):
+            yield

@@ -19,7 +19,6 @@ search stays exact (it is as fast there, and exact). docs/decisions.md has the m
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -33,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from dailypapers.common import locks
 from dailypapers.search.interfaces import SearchesWith
 from dailypapers.search.vectors import VectorIndex
 
@@ -205,17 +205,13 @@ class MappedVectors(SearchesWith):
         once (the index job, the vectors job, a `dailypapers index`) would write the same
         generation's file over each other. The holder reloads first: another may just have
         written one."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / "building.lock", "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise GraphBusy("another process is building the vector graph") from exc
-            try:
-                self.reload()
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+
+        def busy() -> GraphBusy:
+            return GraphBusy("another process is building the vector graph")
+
+        with locks.exclusive(self.folder / "building.lock", busy):
+            self.reload()
+            yield
 
     def compact(
         self, rows: Callable[[int], Rows], progress: Callable[[int], None] | None = None
