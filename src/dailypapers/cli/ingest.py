@@ -148,6 +148,7 @@ def ingest_snapshot(
     batch: Annotated[int, typer.Option(min=100, max=50_000, help="Papers per transaction")] = 5000,
 ) -> None:
     """Stream the Kaggle/Cornell arXiv metadata snapshot into the store (constant memory)."""
+    from dailypapers.db.engine import checkpoint
     from dailypapers.ingest.snapshot import read_snapshot
     from dailypapers.search.follow import lexical_follower
 
@@ -177,6 +178,10 @@ def ingest_snapshot(
                     on_issue=_report_issue, on_batch=batch_done,
                 )
             )  # fmt: skip
+            if follower.started:
+                # SQLite's log holds the whole import: copy it into the database while the
+                # follower indexes the last batch, not after, when the command closes it
+                checkpoint(sessions)
         _finish_ingest(report, sessions, dry_run)
 
 
