@@ -1,5 +1,11 @@
 """The CLI as cron would run it: exit codes, idempotence, clear errors."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -159,3 +165,31 @@ def test_digest_send_names_an_impossible_date_and_the_weekend_rule(run):
     assert saturday.exit_code == 1
     assert "weekdays only" in saturday.output and "2026-11-28 is a Saturday" in saturday.output
     assert "--date 2026-11-27" in saturday.output
+
+
+def test_the_installed_command_exits_with_its_code_and_all_its_output(tmp_path):
+    # main() leaves by os._exit: exit codes and every line written to a pipe must survive it
+    command = Path(sys.executable).parent / "dailypapers"
+    env = {**os.environ, "DAILYPAPERS_DATA_DIR": str(tmp_path)}
+    env.pop("DAILYPAPERS_DATABASE_URL", None)
+    env.pop("PYTHONUNBUFFERED", None)  # stdout into a pipe is block-buffered, as under cron
+    day = str(fixture("hf-daily", "raw", "2026-06-30.json"))
+
+    def run_command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(command), *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    first, again = run_command("ingest", "hf-daily", day), run_command("ingest", "hf-daily", day)
+    assert first.returncode == 0 and "added 34 new papers" in first.stdout, first.stderr
+    assert again.returncode == 1 and "added 0 new papers" in again.stdout
+    listed = run_command("search", "--mode", "lexical", "--json", "--limit", "30", "model")
+    hits = json.loads(listed.stdout)["hits"]
+    assert listed.returncode == 0 and len(hits) > 20  # the whole JSON (it parses), flushed
+    env["DAILYPAPERS_PASSWORD"] = "a long passphrase nobody guesses"
+    assert run_command("add-user", "ada", "ada@example.org").returncode == 0
+    exported = run_command("export-user", "ada")  # print(), block-buffered into a pipe
+    assert exported.returncode == 0 and json.loads(exported.stdout)["username"] == "ada"
+    missing = run_command("ingest", "arxiv-snapshot", str(tmp_path / "nope.json"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    assert run_command("no-such-command").returncode == 2
