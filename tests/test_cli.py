@@ -193,3 +193,20 @@ def test_the_installed_command_exits_with_its_code_and_all_its_output(tmp_path):
     missing = run_command("ingest", "arxiv-snapshot", str(tmp_path / "nope.json"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
     assert run_command("no-such-command").returncode == 2
+
+
+def test_a_thread_or_child_still_running_gets_pythons_own_exit():
+    import threading
+
+    from dailypapers.cli import _still_running
+
+    before = _still_running()  # False in a lone run; other tests may leave a thread behind
+    release = threading.Event()
+    waiting = threading.Thread(target=release.wait)  # not a daemon: a normal exit waits
+    waiting.start()
+    try:
+        assert _still_running()
+    finally:
+        release.set()
+        waiting.join()
+    assert _still_running() == before

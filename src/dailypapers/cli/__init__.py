@@ -282,7 +282,8 @@ def main() -> NoReturn:
     """The `dailypapers` command. It leaves by `os._exit` once its output is flushed: Python's
     own teardown of the libraries a command loads (SQLAlchemy, numpy, tantivy, ...) took
     0.25-0.3 s of CPU after every command, with nothing left for it to do (each command
-    closes its database and waits for its processes)."""
+    closes its database). When a thread or child process is still running, the exit is
+    Python's, which waits for them."""
     try:
         app()
         code: object = 0
@@ -291,8 +292,21 @@ def main() -> NoReturn:
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)  # what sys.exit("message") prints
         code = 1
+    if _still_running():
+        sys.exit(code)  # Python's own exit waits for them
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
             stream.flush()
     os._exit(code or 0)
+
+
+def _still_running() -> bool:
+    """A thread or child process the command left running, which a normal exit would wait
+    for (os._exit would cut it off)."""
+    import multiprocessing
+    import threading
+
+    main_thread = threading.main_thread()
+    threads = [t for t in threading.enumerate() if t is not main_thread and not t.daemon]
+    return bool(threads or multiprocessing.active_children())
