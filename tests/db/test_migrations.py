@@ -47,3 +47,33 @@ def test_the_search_queue_becomes_the_change_log_and_back(engine, sessions):
             .all()
         )
     assert logged == [41, 42]
+
+
+def test_the_newest_revision_is_alembics_head_and_needs_no_alembic(engine, tmp_path):
+    import subprocess
+    import sys
+
+    from alembic.script import ScriptDirectory
+
+    assert (
+        migrate.head() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    )
+    assert migrate.current(engine) == migrate.head()
+    migrate.downgrade(engine, "0014")
+    assert migrate.current(engine) == "0014"
+    migrate.upgrade(engine)  # not at the head: Alembic runs
+    assert migrate.current(engine) == migrate.head()
+    # a database at the head is upgraded without loading Alembic at all
+    script = (
+        "import sys\n"
+        "from dailypapers.config import Settings\n"
+        "from dailypapers.db import migrate\n"
+        "from dailypapers.db.engine import make_engine\n"
+        f"engine = make_engine(Settings(env='test', data_dir={str(tmp_path / 'fresh')!r}))\n"
+        "migrate.upgrade(engine)\n"
+        "assert 'alembic' not in sys.modules, 'first upgrade loads it'\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert first.returncode == 1 and "first upgrade loads it" in first.stderr  # a new database
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
