@@ -86,3 +86,23 @@ def test_arxiv_papers_are_listed_by_category_and_day_not_put_on_the_feed(client,
     assert client.get("/api/daily_papers", params={"category": "cs.DM"}).json()[0]["title"] == (
         "Curated combinatorics"
     )
+
+
+def test_reading_reports_how_far_into_the_file_it_is(tmp_path):
+    """The import's progress bar counts bytes of the file on disk (compressed ones for .gz),
+    so a 4 GB snapshot shows how much is left."""
+    lines = fixture(*HEAD).read_text().splitlines(keepends=True) * 13  # 2,600 lines
+    plain, packed = tmp_path / "snapshot.json", tmp_path / "snapshot.json.gz"
+    plain.write_text("".join(lines))
+    with gzip.open(packed, "wt") as out:
+        out.writelines(lines)
+    for path in (plain, packed):
+        heard: list[tuple[int, int]] = []
+        read = sum(
+            1 for _ in read_snapshot(path, progress=lambda n, at, h=heard: h.append((n, at)))
+        )
+        assert read == len(lines)
+        assert [n for n, _ in heard] == [1000, 2000, len(lines)]
+        positions = [at for _, at in heard]
+        assert positions == sorted(positions) and 0 < positions[0] < positions[-1]
+        assert positions[-1] == path.stat().st_size

@@ -17,6 +17,7 @@ from dailypapers.cli.common import (
     database,
     day_option,
     err,
+    file_progress_bar,
     guard,
     load_settings,
     out,
@@ -159,13 +160,16 @@ def ingest_snapshot(
     with database(bulk=True) as sessions:
         # Once a full batch is in (more will follow), a second process indexes the words of
         # what is committed meanwhile; an import of one batch never waits for it to start.
-        with lexical_follower(settings) as follower, progress_bar() as progress:
-            task = progress.add_task(f"{path.name}: lines", total=None)
+        with lexical_follower(settings) as follower, file_progress_bar() as progress:
+            task = progress.add_task(path.name, total=path.stat().st_size)
+
+            def read(lines: int, position: int) -> None:
+                progress.update(
+                    task, completed=position, description=f"{path.name}: {lines:,} lines"
+                )
 
             def items() -> Iterator[hf_daily.Parsed]:
-                for number, item in read_snapshot(path):
-                    if number % 1000 == 0:
-                        progress.update(task, completed=number)
+                for _, item in read_snapshot(path, progress=read):
                     yield item
 
             def batch_done(size: int) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import gzip
-from collections.abc import Iterator
+import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from dailypapers.ingest.hf_daily import Parsed, parse_json_line
 from dailypapers.papers.records import (
@@ -103,16 +104,28 @@ def _authors(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(normalize_space(a) for a in raw.replace(" and ", ", ").split(",") if a.strip())
 
 
-def open_text(path: Path) -> IO[str]:
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
+Progress = Callable[[int, int], None]  # (lines read, bytes of the file read so far)
+PROGRESS_EVERY = 1000  # lines
 
 
-def read_snapshot(path: Path, skip_lines: int = 0) -> Iterator[tuple[int, Parsed]]:
-    """(line number, record or issue) for every non-blank line after `skip_lines`."""
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if number <= skip_lines or not line.strip():
-                continue
-            yield number, parse_line(line, f"{path}:{number}")
+def read_snapshot(
+    path: Path, skip_lines: int = 0, progress: Progress | None = None
+) -> Iterator[tuple[int, Parsed]]:
+    """(line number, record or issue) for every non-blank line after `skip_lines`.
+
+    `progress` hears every PROGRESS_EVERY lines, and at the end, how far into the file on disk
+    the reading is (compressed bytes for a .gz; read ahead by a buffer at most), so that a
+    4 GB snapshot's import can show how much is left."""
+    with path.open("rb") as raw:
+        compressed = path.name.endswith(".gz")
+        decoded = gzip.GzipFile(fileobj=raw) if compressed else raw
+        with io.TextIOWrapper(decoded, encoding="utf-8") as handle:
+            number = 0
+            for number, line in enumerate(handle, start=1):
+                if progress and number % PROGRESS_EVERY == 0:
+                    progress(number, raw.tell())
+                if number <= skip_lines or not line.strip():
+                    continue
+                yield number, parse_line(line, f"{path}:{number}")
+            if progress:
+                progress(number, raw.tell())
