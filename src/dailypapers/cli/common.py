@@ -15,6 +15,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -98,20 +99,16 @@ def sync_lexical(sessions: sessionmaker[Session]) -> None:
         err.print("search index busy: the running server will index the new papers")
 
 
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
+def progress_bar(*columns: str | ProgressColumn) -> Progress:
+    """A progress bar on stderr that disappears when done; by default: what, a bar, how many
+    of how many, time elapsed."""
+    default = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    return Progress(*(columns or (*default, TimeElapsedColumn())), console=err, transient=True)
 
 
 def file_progress_bar() -> Progress:
     """For a task counted in bytes of a file: how much is done, and how long is left."""
-    return Progress(
+    return progress_bar(
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
@@ -119,8 +116,6 @@ def file_progress_bar() -> Progress:
         TextColumn("elapsed,"),
         TimeRemainingColumn(),
         TextColumn("left"),
-        console=err,
-        transient=True,
     )
 
 
