@@ -102,8 +102,13 @@ def sync_lexical(sessions: sessionmaker[Session]) -> None:
 def progress_bar(*columns: str | ProgressColumn) -> Progress:
     """A progress bar on stderr that disappears when done; by default: what, a bar, how many
     of how many, time elapsed."""
-    default = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    return Progress(*(columns or (*default, TimeElapsedColumn())), console=err, transient=True)
+    columns = columns or (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    return Progress(*columns, console=err, transient=True)
 
 
 def file_progress_bar() -> Progress:

@@ -168,17 +168,14 @@ def ingest_snapshot(
                     task, completed=position, description=f"{path.name}: {lines:,} lines"
                 )
 
-            def items() -> Iterator[hf_daily.Parsed]:
-                for _, item in read_snapshot(path, progress=read):
-                    yield item
-
             def batch_done(size: int) -> None:
                 if not dry_run and size >= batch:
                     follower.start()
 
             report = guard(
                 lambda: ingest(
-                    sessions, items(), batch_size=batch, dry_run=dry_run,
+                    sessions, (item for _, item in read_snapshot(path, progress=read)),
+                    batch_size=batch, dry_run=dry_run,
                     on_issue=_report_issue, on_batch=batch_done,
                 )
             )  # fmt: skip

@@ -28,7 +28,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    if revision in ("head", head()) and current(engine) == head():
+    newest = head()
+    if revision in ("head", newest) and current(engine) == newest:
         return
     from alembic import command
 
