@@ -210,3 +210,22 @@ def test_a_thread_or_child_still_running_gets_pythons_own_exit():
         release.set()
         waiting.join()
     assert _still_running() == before
+
+
+def test_progress_bars_tell_the_time_left_once_there_is_a_pace():
+    from dailypapers.cli.common import TimeLeft, progress_bar
+
+    clock = [0.0]
+    bar = progress_bar()
+    bar.get_time = lambda: clock[0]  # rich estimates the pace from timed samples
+    counted, open_ended = bar.add_task("embedding", total=100), bar.add_task("rebuild", total=None)
+    left = TimeLeft()
+    assert left.render(bar.tasks[counted]).plain == ""  # no pace yet
+    for _ in range(2):
+        clock[0] += 10.0
+        bar.advance(counted, 10)
+        bar.advance(open_ended, 10)
+    assert left.render(bar.tasks[counted]).plain == "0:01:20 left"  # 80 more at 1 a second
+    assert left.render(bar.tasks[open_ended]).plain == ""  # no total, no estimate
+    bar.update(counted, completed=100)
+    assert left.render(bar.tasks[counted]).plain == ""

@@ -16,11 +16,12 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
+    Task,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
-    TimeRemainingColumn,
 )
+from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -99,29 +100,34 @@ def sync_lexical(sessions: sessionmaker[Session]) -> None:
         err.print("search index busy: the running server will index the new papers")
 
 
-def progress_bar(*columns: str | ProgressColumn) -> Progress:
-    """A progress bar on stderr that disappears when done; by default: what, a bar, how many
-    of how many, time elapsed."""
-    columns = columns or (
+def progress_bar(measure: ProgressColumn | None = None) -> Progress:
+    """A progress bar on stderr that disappears when done: what, a bar, how much (by default:
+    how many of how many), time elapsed, and time left once there is a pace to tell it by
+    (`dailypapers index` on all of arXiv runs for hours)."""
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        measure or MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TimeLeft(),
+        console=err,
+        transient=True,
     )
-    return Progress(*columns, console=err, transient=True)
 
 
 def file_progress_bar() -> Progress:
-    """For a task counted in bytes of a file: how much is done, and how long is left."""
-    return progress_bar(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TextColumn("elapsed,"),
-        TimeRemainingColumn(),
-        TextColumn("left"),
-    )
+    """For a task counted in bytes of a file: the share done, not the bytes."""
+    return progress_bar(TaskProgressColumn())
+
+
+class TimeLeft(ProgressColumn):
+    """Time left ("1:23:45 left") once the task has a total and a pace; else nothing."""
+
+    def render(self, task: Task) -> Text:
+        left = task.time_remaining
+        if task.total is None or left is None or task.finished:
+            return Text("")
+        return Text(f"{dt.timedelta(seconds=int(left))} left", style="progress.remaining")
 
 
 def print_report(report: IngestReport, dry_run: bool = False) -> None:
