@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,18 +45,23 @@ def synthesise(path: Path, lines: int) -> None:
             out.write(json.dumps(row) + "\n")
 
 
-def command_seconds(source: Path, data: Path) -> float:
+def command_seconds(source: Path, data: Path) -> tuple[float, float]:
+    """Wall time of the command, and the CPU time of it and its follower (user + system):
+    their ratio says how busy it kept the cores."""
     env = {**os.environ, "DAILYPAPERS_DATA_DIR": str(data)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [str(Path(sys.executable).parent / "dailypapers"), "ingest", "arxiv-snapshot",
          str(source)], env=env, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"the command failed:\n{done.stdout}\n{done.stderr}")
     shutil.rmtree(data, ignore_errors=True)
-    return seconds
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
 
 
 def main() -> None:
@@ -70,7 +76,8 @@ def main() -> None:
     try:
         source = folder / "snapshot.jsonl"
         synthesise(source, args.lines)
-        runs = [command_seconds(source, folder / f"command-{run}") for run in range(args.runs)]
+        timed_runs = [command_seconds(source, folder / f"command-{n}") for n in range(args.runs)]
+        runs = [wall for wall, _ in timed_runs]
         command_s = statistics.median(runs)
         settings = Settings(data_dir=folder, search_worker=False, env="test")
         engine = make_engine(settings, bulk=True)  # as the command
@@ -91,7 +98,9 @@ def main() -> None:
             "batch": args.batch,
             "command": {"seconds": round(command_s, 1),
                         "papers_per_s": round(args.lines / command_s),
-                        "runs_papers_per_s": [round(args.lines / r) for r in runs]},
+                        "runs_papers_per_s": [round(args.lines / r) for r in runs],
+                        "runs_cpu_s": [round(cpu, 1) for _, cpu in timed_runs],
+                        "runs_cores_busy": [round(cpu / wall, 2) for wall, cpu in timed_runs]},
             "first_run": {"seconds": round(first, 1), "papers_per_s": round(report.new / first),
                           "new": report.new},
             "rerun": {"seconds": round(second, 1), "lines_per_s": round(args.lines / second),
@@ -105,6 +114,10 @@ def main() -> None:
             f"{figures['command']['papers_per_s']:,} papers/s ({command_s:.1f} s), median of "
             f"{len(runs)} runs: "
             + ", ".join(f"{n:,}" for n in figures["command"]["runs_papers_per_s"])
+        )
+        print(
+            "  CPU time of each run (the command and its follower): "
+            + ", ".join(f"{cpu:.1f} s ({cpu / wall:.2f} cores)" for wall, cpu in timed_runs)
         )
         print("  the library call alone:")
         print(f"  first run: {figures['first_run']['papers_per_s']:,} papers/s ({first:.1f} s)")
