@@ -207,3 +207,22 @@ def test_cli_ingest_is_searchable_at_once_then_index_embeds(cli):
     graph = cli("search", "--json", "model")
     assert '"mode": "hybrid"' in graph.output and graph.output.count('"id": "2501.') >= 9
     assert cli("index", "--vectors").exit_code == 1  # nothing new to fold
+
+
+def test_reading_papers_for_the_index_returns_exactly_those_asked_for(sessions):
+    """Ids in a row are read as a range, scattered ones by list: both give the papers asked
+    for, each with its authors in order, and nothing else from inside the range."""
+    store_records(
+        sessions,
+        *[record(title=f"Paper {n}", authors=(f"First {n}", f"Second {n}")) for n in range(10)],
+    )
+    with sessions() as session:
+        ids = sorted(session.scalars(sa.text("SELECT id FROM papers")))
+        store = SearchStore(session)
+        for wanted in (ids[2:5], [ids[2], ids[3], ids[5]], [ids[0], ids[9]], [ids[7]]):
+            docs = {d.paper_id: d for d in store.docs(wanted)}
+            assert sorted(docs) == sorted(wanted)
+            for paper_id in wanted:
+                n = ids.index(paper_id)
+                assert docs[paper_id].title == f"Paper {n}"
+                assert docs[paper_id].authors == (f"First {n}", f"Second {n}")
