@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from dailypapers.db.models import Paper, PaperAuthor, PaperEmbedding, SearchChange
 from dailypapers.papers.store import category_condition
@@ -105,17 +104,16 @@ class SearchStore:
         docs: list[SearchDoc] = []
         for start in range(0, len(paper_ids), 900):
             chunk = list(paper_ids[start : start + 900])
-            wanted = _id_condition(chunk)
             names: dict[int, list[str]] = {}
             rows = connection.execute(
                 select(PaperAuthor.paper_id, PaperAuthor.name)
-                .where(wanted(PaperAuthor.paper_id))
+                .where(_among(PaperAuthor.paper_id, chunk))
                 .order_by(PaperAuthor.paper_id, PaperAuthor.position)
             )
             for paper_id, name in rows:
                 names.setdefault(paper_id, []).append(name)
             papers = connection.execute(
-                select(Paper.id, Paper.title, Paper.abstract).where(wanted(Paper.id))
+                select(Paper.id, Paper.title, Paper.abstract).where(_among(Paper.id, chunk))
             )
             chosen = set(chunk)
             docs += [
@@ -304,11 +302,11 @@ def _doc(paper: Paper, with_authors: bool = True) -> SearchDoc:
     return SearchDoc(paper.id, paper.title, paper.abstract or "", authors)
 
 
-def _id_condition(ids: list[int]) -> Callable[[Any], ColumnElement[bool]]:
+def _among(column: InstrumentedAttribute[int], ids: list[int]) -> ColumnElement[bool]:
     """`column IN ids`, or a range when the ids are dense (papers imported together are
     numbered in a row): 900 bound parameters cost more to build than the rows they fetch. The
     caller drops what a range brings beyond `ids`."""
     low, high = min(ids), max(ids)
     if high - low < 2 * len(ids):
-        return lambda column: column.between(low, high)
-    return lambda column: column.in_(ids)
+        return column.between(low, high)
+    return column.in_(ids)
