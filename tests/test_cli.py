@@ -229,3 +229,34 @@ def test_progress_bars_tell_the_time_left_once_there_is_a_pace():
     assert left.render(bar.tasks[open_ended]).plain == ""  # no total, no estimate
     bar.update(counted, completed=100)
     assert left.render(bar.tasks[counted]).plain == ""
+
+
+@pytest.mark.parametrize("group", [(), ("ingest",), ("digest",), ("eval",)])
+def test_the_command_lists_give_each_summary_unbroken(group):
+    """Typer's list of commands keeps a docstring's line breaks; each summary must read as one
+    paragraph, as long as the terminal is wide enough."""
+    runner = CliRunner()
+    shown = runner.invoke(app, [*group, "--help"], terminal_width=400, env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    commands = typer_commands(group)
+    assert commands
+    for name, summary in commands.items():
+        line = next(row for row in shown.output.splitlines() if f"│ {name} " in row)
+        assert summary in line, (name, line)
+
+
+def typer_commands(group: tuple[str, ...]) -> dict[str, str]:
+    """Each command's name and the first paragraph of its docstring on one line."""
+    import inspect
+
+    import typer.main
+
+    command = typer.main.get_command(app)
+    for name in group:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    found = {}
+    for name, sub in command.commands.items():  # type: ignore[attr-defined]
+        doc = inspect.getdoc(sub.callback) if sub.callback else None
+        if doc:
+            found[name] = " ".join(doc.split("\n\n")[0].split())
+    return found

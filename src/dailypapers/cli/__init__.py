@@ -26,6 +26,7 @@ from dailypapers.cli.common import (
     err,
     guard,
     load_settings,
+    one_line_summaries,
     out,
     print_report,
     sync_lexical,
@@ -276,6 +277,7 @@ app.command()(search)
 app.command()(sync)
 app.command()(worker)
 app.command()(status)
+one_line_summaries(app)
 
 
 def main() -> NoReturn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -154,3 +155,16 @@ def guard(action: Callable[[], T]) -> T:
         else:
             err.print(f"[red]error:[/red] {exc.strerror or exc}: {exc.filename or ''}")
     raise typer.Exit(EXIT_ERROR)
+
+
+def one_line_summaries(app: typer.Typer) -> None:
+    """Give every command of `app` and of its groups the first paragraph of its docstring, on one
+    line, as the summary the command list shows: Typer's list keeps the docstring's line breaks,
+    which cut a summary mid-sentence. A summary set by hand is kept."""
+    for info in app.registered_commands:
+        if info.short_help is None and info.callback is not None and info.callback.__doc__:
+            first = inspect.cleandoc(info.callback.__doc__).split("\n\n")[0]
+            info.short_help = " ".join(first.split())
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            one_line_summaries(group.typer_instance)
