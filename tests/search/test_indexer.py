@@ -33,6 +33,64 @@ def test_embedding_resumes_where_it_stopped(sessions, search):
     assert indexer.refresh_vectors() == 0  # only new rows are loaded
 
 
+def embedded(sessions, model):
+    with sessions() as session:
+        rows = session.execute(sa.text("SELECT paper_id FROM paper_embeddings WHERE model = :m"),
+                               {"m": model})  # fmt: skip
+        return {paper_id for (paper_id,) in rows}
+
+
+def test_embedding_walks_down_the_ids_new_papers_first_edited_ones_at_the_end(
+    sessions, search
+):
+    first = [record() for _ in range(4)]
+    store_records(sessions, *first)
+    indexer, model = search.indexer, search.indexer.embedder.name
+    with sessions() as session:
+        ids = sorted(SearchStore(session).paper_ids())  # 1..4, oldest first
+    assert indexer.embed_pending(batch=2, limit=2) == 2
+    assert embedded(sessions, model) == set(ids[2:])  # the newest two
+    late = record()
+    store_records(sessions, late)  # arrives mid-pass
+    edited = dataclasses.replace(first[3], title="A new title",
+                                 observed_at=dt.datetime(2030, 1, 1))  # fmt: skip
+    store_records(sessions, edited)  # its embedding is dropped, above where the pass stands
+    assert embedded(sessions, model) == {ids[2]}
+    assert indexer.embed_pending(batch=1, limit=2) == 2
+    newest = max(ids) + 1
+    assert embedded(sessions, model) == {newest, ids[2], ids[1]}  # the new paper, then on down
+    assert indexer.embed_pending(batch=1, limit=1) == 1
+    assert embedded(sessions, model) == {newest, ids[2], ids[1], ids[0]}
+    assert indexer.embed_pending() == 1  # at the bottom, from the top again: the edited paper
+    assert embedded(sessions, model) == {*ids, newest} and indexer.pending_embeddings() == 0
+
+
+def test_a_quiet_log_costs_no_look_for_papers_to_embed(sessions, search):
+    first = record()
+    store_records(sessions, first, record())
+    indexer = search.indexer
+    assert indexer.embed_pending() == 2
+    looked: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        if "paper_embeddings" in statement:
+            looked.append(statement)
+
+    engine = sessions.kw["bind"]
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert indexer.embed_pending() == 0  # finds nothing, and notes the log's head
+        looked.clear()
+        for _ in range(3):  # the background worker's rounds, every 2 s in `serve`
+            assert indexer.embed_pending() == 0
+        assert looked == []
+        store_records(sessions, dataclasses.replace(first, title="Edited",
+                                                    observed_at=dt.datetime(2030, 1, 1)))  # fmt: skip
+        assert indexer.embed_pending() == 1  # the log moved: it looks again
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+
+
 def test_a_new_process_maps_the_vector_graph_and_loads_only_newer_rows(
     settings, sessions, search, embedder
 ):

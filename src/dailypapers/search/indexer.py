@@ -2,8 +2,9 @@
 
 Lexical: the paper store logs changed papers in the same transaction; `sync_lexical` applies the
 log to this host's tantivy index from the index's own position (search/changes.py). Semantic:
-`embed_pending` embeds papers that have no embedding yet (newest first) and stores the vectors;
-`refresh_vectors` loads rows written since the last refresh.
+`embed_pending` embeds papers that have no embedding yet (newest first) and stores the vectors,
+in passes down the ids (`_next_to_embed`); `refresh_vectors` loads rows written since the last
+refresh.
 Every step commits as it goes, so a crash loses at most one batch of work and a rerun resumes.
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from dailypapers.db.models import utcnow
-from dailypapers.search.changes import RETAIN, START, Position, PositionFile
+from dailypapers.search.changes import RETAIN, START, Cursor, Position, PositionFile
 from dailypapers.search.documents import SearchDoc
 from dailypapers.search.embeddings import Embedder
 from dailypapers.search.interfaces import LexicalIndex, VectorSearch
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 EMBED_BATCH = 128
 MARK_EVERY = dt.timedelta(hours=1)  # a quiet log: how often the position says "still in step"
 PRUNE_EVERY = 600.0  # seconds between prunes of the shared log
+# A quiet change log means no paper lost its embedding and none came; look anyway this often.
+RESCAN_EVERY = 600.0
 
 
 def text_hash(doc: SearchDoc) -> str:
@@ -59,6 +62,8 @@ class SearchIndexer:
         self.vectors = vectors
         self.embedder = embedder
         self._last_embedding_id = 0
+        self._pass: tuple[int, int] | None = None  # (highest id at its start, ids done down to)
+        self._quiet: tuple[Cursor, float] | None = None  # log head, time: a pass found nothing
 
     def sync_lexical(self, batch: int = 20_000) -> int:
         """Apply the change log to the lexical index from where it stands; returns how many
@@ -135,8 +140,7 @@ class SearchIndexer:
         done = 0
         while limit is None or done < limit:
             size = batch if limit is None else min(batch, limit - done)
-            with self.sessions() as session:
-                docs = SearchStore(session).docs_without_embedding(self.embedder.name, size)
+            docs = self._next_to_embed(size)
             if not docs:
                 break
             vectors, sentences = embed_docs(self.embedder, docs)
@@ -150,6 +154,39 @@ class SearchIndexer:
             if progress:
                 progress(len(docs))
         return done
+
+    def _next_to_embed(self, size: int) -> list[SearchDoc]:
+        """The next papers without an embedding, newest first, in passes down the ids: each
+        round goes on below the last (so it does not step again over every paper embedded so
+        far: at a million papers that scan took 0.9 s a round), after papers added since the
+        pass began. At the bottom a new pass starts from the top, for papers edited meanwhile.
+        A pass from the top that finds nothing notes the change log's head: until the log
+        moves (every new or edited paper is logged), there is nothing to look for."""
+        assert self.embedder is not None
+        model = self.embedder.name
+        with self.sessions() as session:
+            store = SearchStore(session)
+            head = store.log_head()
+            if self._pass is not None:
+                top, below = self._pass
+                docs = store.docs_without_embedding(model, size, above=top)  # newer arrivals
+                if docs:
+                    return docs
+                docs = store.docs_without_embedding(model, size, below=below)
+                if docs:
+                    self._pass = top, docs[-1].paper_id
+                    return docs
+                self._pass = None  # the bottom: once more from the top
+            elif self._quiet is not None:
+                quiet_head, since = self._quiet
+                if quiet_head == head and time.monotonic() - since < RESCAN_EVERY:
+                    return []
+            docs = store.docs_without_embedding(model, size)
+        if docs:
+            self._pass, self._quiet = (docs[0].paper_id, docs[-1].paper_id), None
+        else:
+            self._quiet = head, time.monotonic()
+        return docs
 
     def compact_vectors(
         self, force: bool = False, progress: Callable[[int], None] | None = None

@@ -141,15 +141,22 @@ class SearchStore:
 
     # --- embeddings ---------------------------------------------------------------------------
 
-    def docs_without_embedding(self, model: str, limit: int) -> list[SearchDoc]:
-        """Newest papers first, so today's feed becomes searchable by meaning first."""
-        papers = self.session.scalars(
+    def docs_without_embedding(
+        self, model: str, limit: int, below: int | None = None, above: int | None = None
+    ) -> list[SearchDoc]:
+        """Newest papers first, so today's feed becomes searchable by meaning first; only ids
+        below `below` and above `above` when given. The scan walks down the ids and steps over
+        every embedded paper on its way: bounds keep it to the part not yet looked at."""
+        query = (
             select(Paper)
             .outerjoin(PaperEmbedding, PaperEmbedding.paper_id == Paper.id)
             .where(or_(PaperEmbedding.id.is_(None), PaperEmbedding.model != model))
-            .order_by(Paper.id.desc())
-            .limit(limit)
         )
+        if below is not None:
+            query = query.where(Paper.id < below)
+        if above is not None:
+            query = query.where(Paper.id > above)
+        papers = self.session.scalars(query.order_by(Paper.id.desc()).limit(limit))
         return [_doc(p, with_authors=False) for p in papers]
 
     def docs_by_arxiv_id(self, arxiv_ids: Sequence[str]) -> dict[str, SearchDoc]:
