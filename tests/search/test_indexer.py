@@ -84,8 +84,8 @@ def test_a_quiet_log_costs_no_look_for_papers_to_embed(sessions, search):
         for _ in range(3):  # the background worker's rounds, every 2 s in `serve`
             assert indexer.embed_pending() == 0
         assert looked == []
-        store_records(sessions, dataclasses.replace(first, title="Edited",
-                                                    observed_at=dt.datetime(2030, 1, 1)))  # fmt: skip
+        edited = dataclasses.replace(first, title="Edited", observed_at=dt.datetime(2030, 1, 1))
+        store_records(sessions, edited)
         assert indexer.embed_pending() == 1  # the log moved: it looks again
     finally:
         sa.event.remove(engine, "before_cursor_execute", listen)
