@@ -40,9 +40,7 @@ def embedded(sessions, model):
         return {paper_id for (paper_id,) in rows}
 
 
-def test_embedding_walks_down_the_ids_new_papers_first_edited_ones_at_the_end(
-    sessions, search
-):
+def test_embedding_walks_down_the_ids_new_papers_first_edited_ones_at_the_end(sessions, search):
     first = [record() for _ in range(4)]
     store_records(sessions, *first)
     indexer, model = search.indexer, search.indexer.embedder.name
