@@ -89,6 +89,22 @@ def test_a_quiet_log_costs_no_look_for_papers_to_embed(sessions, search):
         sa.event.remove(engine, "before_cursor_execute", listen)
 
 
+def test_papers_waiting_for_an_embedding_count_another_models_and_no_deleted_ones(sessions, search):
+    store_records(sessions, *[record() for _ in range(3)])
+    indexer, model = search.indexer, search.indexer.embedder.name
+    assert indexer.embed_pending() == 3
+    with sessions() as session:
+        store = SearchStore(session)
+        first, second, _ = sorted(store.paper_ids())
+        session.execute(sa.text("UPDATE paper_embeddings SET model = 'an older model' "
+                                "WHERE paper_id = :p"), {"p": first})  # fmt: skip
+        session.execute(sa.text("DELETE FROM papers WHERE id = :p"), {"p": second})
+        session.commit()
+        assert store.count_without_embedding(model) == 1  # the one by another model
+        assert store.count_without_embedding("an older model") == 1  # the rest by ours
+    assert indexer.pending_embeddings() == 1
+
+
 def test_a_new_process_maps_the_vector_graph_and_loads_only_newer_rows(
     settings, sessions, search, embedder
 ):

@@ -178,14 +178,14 @@ class SearchStore:
         )
 
     def count_without_embedding(self, model: str) -> int:
-        return (
-            self.session.scalar(
-                select(func.count(Paper.id))
-                .outerjoin(PaperEmbedding, PaperEmbedding.paper_id == Paper.id)
-                .where(or_(PaperEmbedding.id.is_(None), PaperEmbedding.model != model))
-            )
-            or 0
+        """The papers, less those with an embedding by `model` (an embedding's paper always
+        exists: the foreign key deletes it with its paper). Two counts from indexes, not a join
+        that reads every embedding row."""
+        papers = self.session.scalar(select(func.count(Paper.id))) or 0
+        embedded = self.session.scalar(
+            select(func.count()).select_from(PaperEmbedding).where(PaperEmbedding.model == model)
         )
+        return papers - (embedded or 0)
 
     def save_embeddings(
         self,
