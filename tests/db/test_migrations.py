@@ -77,3 +77,14 @@ def test_the_newest_revision_is_alembics_head_and_needs_no_alembic(engine, tmp_p
     assert first.returncode == 1 and "first upgrade loads it" in first.stderr  # a new database
     again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
+
+
+def test_0016_indexes_the_embeddings_model_and_back(engine):
+    def indexes():
+        return {i["name"] for i in inspect(engine).get_indexes("paper_embeddings")}
+
+    assert "ix_paper_embeddings_model" in indexes()
+    migrate.downgrade(engine, "0015")
+    assert "ix_paper_embeddings_model" not in indexes()
+    migrate.upgrade(engine)
+    assert "ix_paper_embeddings_model" in indexes()
