@@ -1,6 +1,7 @@
 """A reader signs up, signs out and in again, upvotes without a reload, and sees it trend."""
 
 import datetime as dt
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -21,10 +22,20 @@ def sign_up(page, live_server, settings, username, email, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign up").click()
     expect(page.locator("#account-sent")).to_contain_text(f"We sent a link to {email}")
-    url = links(mails_in(settings.data_dir / "mail", email)[-1], "/signup/confirm/")[0]
+    url = links(mail_to(settings, email), "/signup/confirm/")[0]
     page.goto(live_server + path(url))
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_url(f"{live_server}/users/{username}")
+
+
+def mail_to(settings, email, timeout=15.0):
+    """The mail to `email`: the site sends it after answering (a background task), so on a busy
+    machine the page can say "sent" a moment before the file mailer has written it."""
+    deadline = time.monotonic() + timeout
+    while not (mails := mails_in(settings.data_dir / "mail", email)):
+        assert time.monotonic() < deadline, f"no mail to {email}"
+        time.sleep(0.05)
+    return mails[-1]
 
 
 def test_sign_up_sign_in_submit_upvote_comment_and_trend(browser, live_server, sessions, settings):
