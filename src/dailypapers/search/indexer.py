@@ -166,7 +166,6 @@ class SearchIndexer:
         model = self.embedder.name
         with self.sessions() as session:
             store = SearchStore(session)
-            head = store.log_head()
             if self._pass is not None:
                 top, below = self._pass
                 docs = store.docs_without_embedding(model, size, above=top)  # newer arrivals
@@ -177,10 +176,10 @@ class SearchIndexer:
                     self._pass = top, docs[-1].paper_id
                     return docs
                 self._pass = None  # the bottom: once more from the top
-            elif self._quiet is not None:
-                quiet_head, since = self._quiet
-                if quiet_head == head and time.monotonic() - since < RESCAN_EVERY:
-                    return []
+            head = store.log_head()  # read before the scan: what is logged later is looked for
+            quiet = self._quiet
+            if quiet and quiet[0] == head and time.monotonic() - quiet[1] < RESCAN_EVERY:
+                return []
             docs = store.docs_without_embedding(model, size)
         if docs:
             self._pass, self._quiet = (docs[0].paper_id, docs[-1].paper_id), None
