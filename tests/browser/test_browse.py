@@ -67,3 +67,46 @@ def test_search_from_the_header_highlights_matches(browser, live_server, session
     results.first.locator("h2 a").click()
     page.wait_for_url("**/papers/*")
     assert page.locator("section.similar li").count() == 8
+
+
+def test_a_signed_in_reader_on_a_phone_gets_one_row_of_menu(
+    browser, live_server, sessions, settings
+):
+    from tests.browser.test_community import sign_up
+
+    load_demo(sessions)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    sign_up(page, live_server, settings, "ada", "ada@example.org", "a long enough secret")
+    page.goto(live_server + "/")
+    links = page.locator("header.top nav a")
+    assert links.count() >= 10  # the signed-in menu: Daily ... For you, Reading list, ada
+    # no menu entry breaks across lines ("New on / arXiv")
+    for i in range(links.count()):
+        assert links.nth(i).evaluate("a => a.getClientRects().length") == 1
+    # the menu is one row that scrolls sideways, so the day's papers start near the top
+    tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+    assert len(tops) == 1
+    assert page.locator("h1").bounding_box()["y"] < 200
+    # and the page itself still fits the phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the menu says where the reader is
+    assert page.locator('header.top nav [aria-current="page"]').all_inner_texts() == ["Daily"]
+    # the reader's own page, far along the row, can be scrolled to and used
+    me = page.locator("header.top nav a.me")
+    me.scroll_into_view_if_needed()
+    me.click()
+    page.wait_for_url("**/users/ada")
+    # a page far along the row opens with its entry in view, and marked
+    page.goto(live_server + "/collections")
+    here = page.locator('header.top nav [aria-current="page"]')
+    assert here.all_inner_texts() == ["Collections"]
+    box = here.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # a checkbox sits at the start of its label, not centred on a line of its own
+    public = page.get_by_label("Public")
+    label = page.locator("label", has=public)
+    tick, line = public.bounding_box(), label.bounding_box()
+    assert abs(tick["x"] - line["x"]) < 8 and tick["width"] < 40
+    page.goto(live_server + "/papers?view=week")
+    current = page.locator('header.top nav [aria-current="page"]').all_inner_texts()
+    assert current == ["Weekly"]

@@ -48,3 +48,13 @@ enhance("form[data-toggle]", (form, result) => {
   button.classList.toggle("on", on);
   button.setAttribute("aria-pressed", String(on));
 });
+
+// On a phone the menu is one row that scrolls sideways: bring the page's own entry into view.
+{
+  const nav = document.querySelector("header.top nav");
+  const here = nav && nav.querySelector('[aria-current="page"]');
+  if (here && nav.scrollWidth > nav.clientWidth) {
+    const offset = here.getBoundingClientRect().left - nav.getBoundingClientRect().left;
+    nav.scrollLeft += offset - (nav.clientWidth - here.offsetWidth) / 2;
+  }
+}
