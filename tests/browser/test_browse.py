@@ -64,6 +64,10 @@ def test_search_from_the_header_highlights_matches(browser, live_server, session
     assert results.count() == 20
     assert page.locator("article.result mark").count() > 0
     assert "hybrid" in page.locator("p.sub").inner_text()
+    # one search box on the search page: its own, holding the query
+    boxes = page.get_by_role("searchbox")
+    assert boxes.count() == 1
+    assert boxes.input_value() == "parameter efficient fine-tuning"
     results.first.locator("h2 a").click()
     page.wait_for_url("**/papers/*")
     assert page.locator("section.similar li").count() == 8
