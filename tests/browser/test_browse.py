@@ -1,6 +1,7 @@
 """A reader opens today's papers, goes back a day and opens a paper, in real Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from dailypapers.demo import load_demo
 
@@ -95,6 +96,16 @@ def test_a_signed_in_reader_on_a_phone_gets_one_row_of_menu(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # the menu says where the reader is
     assert page.locator('header.top nav [aria-current="page"]').all_inner_texts() == ["Daily"]
+    # a keyboard reader skips the menu: the first Tab offers it, Enter lands on the papers
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.bounding_box()["x"] < 0  # out of sight until focused
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["x"] >= 0  # shown while focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
     # the reader's own page, far along the row, can be scrolled to and used
     me = page.locator("header.top nav a.me")
     me.scroll_into_view_if_needed()
