@@ -76,7 +76,12 @@ def test_unknown_and_bad_inputs_get_clear_4xx_pages(client, sessions):
     store_records(sessions, record(feed_date=MON))
     missing = client.get("/papers/2101.00001")
     assert missing.status_code == 404 and "not in this instance" in missing.text
-    assert client.get("/papers/%3Cscript%3E").status_code == 404
+    # ... with the way to it: arXiv's page, and submitting it here (canonical id, no version)
+    missing = client.get("/papers/2101.00001v3")
+    assert 'href="https://arxiv.org/abs/2101.00001"' in missing.text
+    assert 'href="/submit?paper=2101.00001"' in missing.text
+    nonsense = client.get("/papers/%3Cscript%3E")
+    assert nonsense.status_code == 404 and "arxiv.org/abs" not in nonsense.text
     bad = client.get("/papers?date=2026-02-30")
     assert bad.status_code == 400 and "no such date" in bad.text
     assert client.get("/papers?week=2026-W24&month=2026-06").status_code == 400

@@ -49,6 +49,7 @@ from dailypapers.web import (
 )
 from dailypapers.web import search as search_routes
 from dailypapers.web.cards import Shelf
+from dailypapers.web.deps import PaperNotHere
 from dailypapers.web.metrics import HttpMetrics, RequestMetrics
 from dailypapers.web.middleware import (
     AnonymousCache,
@@ -162,12 +163,14 @@ def _wants_json(request: Request) -> bool:
 
 
 def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
-    def render_error(request: Request, status: int, message: str) -> Response:
+    def render_error(
+        request: Request, status: int, message: str, missing: str | None = None
+    ) -> Response:
+        """`missing`: the arXiv id of a paper this instance does not hold."""
         if _wants_json(request):
             return JSONResponse({"error": message, "status": status}, status_code=status)
-        return templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": message}, status_code=status
-        )
+        context = {"status": status, "message": message, "missing": missing}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
     @app.exception_handler(PeriodError)
     @app.exception_handler(CategoryError)
@@ -211,7 +214,8 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
-        response = render_error(request, exc.status_code, message)
+        missing = exc.arxiv_id if isinstance(exc, PaperNotHere) else None
+        response = render_error(request, exc.status_code, message, missing)
         response.headers.update(exc.headers or {})
         return response
 

@@ -162,8 +162,16 @@ def find_paper(store: PaperStore, arxiv_id: str, invalid_status: int) -> Paper:
         raise HTTPException(invalid_status, str(exc)) from exc
     paper = store.get(canonical)
     if paper is None:
-        raise HTTPException(404, f"Paper {canonical} is not in this instance yet.")
+        raise PaperNotHere(canonical)
     return paper
+
+
+class PaperNotHere(HTTPException):
+    """404 for a well-formed arXiv id this instance does not hold; its page offers arXiv's."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(404, f"Paper {arxiv_id} is not in this instance yet.")
+        self.arxiv_id = arxiv_id
 
 
 def _shown_to(paper: Paper, user: User | None) -> Paper:
