@@ -1,5 +1,7 @@
 """A reader opens today's papers, goes back a day and opens a paper, in real Chromium."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -64,7 +66,7 @@ def test_search_from_the_header_highlights_matches(browser, live_server, session
     results = page.locator("article.result")
     assert results.count() == 20
     assert page.locator("article.result mark").count() > 0
-    assert "hybrid" in page.locator("p.sub").inner_text()
+    assert "hybrid" in page.locator(".sub").first.inner_text()
     # one search box on the search page: its own, holding the query
     boxes = page.get_by_role("searchbox")
     assert boxes.count() == 1
@@ -74,7 +76,7 @@ def test_search_from_the_header_highlights_matches(browser, live_server, session
     assert page.locator("section.similar li").count() == 8
 
 
-def test_a_signed_in_reader_on_a_phone_gets_one_row_of_menu(
+def test_a_signed_in_readers_menu_fits_a_phone_and_a_laptop(
     browser, live_server, sessions, settings
 ):
     from tests.browser.test_community import sign_up
@@ -125,3 +127,19 @@ def test_a_signed_in_reader_on_a_phone_gets_one_row_of_menu(
     page.goto(live_server + "/papers?view=week")
     current = page.locator('header.top nav [aria-current="page"]').all_inner_texts()
     assert current == ["Weekly"]
+    # on a tablet or a laptop the long menu moves below the brand and the search box
+    # rather than squeezing them
+    for width in (768, 1024, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(live_server + "/")
+        box = page.get_by_role("searchbox", name="Search papers").bounding_box()
+        assert box["width"] >= 150, width
+        assert page.locator(".brand").evaluate("a => a.getClientRects().length") == 1
+        for i in range(links.count()):
+            assert links.nth(i).evaluate("a => a.getClientRects().length") == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # a card's Save button stays in its row of links (a form in a <p> would push it out)
+    card = page.locator("article.card").first
+    save = card.get_by_role("button", name="Save").bounding_box()
+    arxiv = card.get_by_role("link", name=re.compile(r"^arXiv \d")).bounding_box()
+    assert abs(save["y"] - arxiv["y"]) < 8 and save["x"] > arxiv["x"]

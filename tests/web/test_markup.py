@@ -1,0 +1,77 @@
+"""The HTML a signed-in reader gets is the HTML the browser builds: no element the parser would
+move. A <form> (or another block) opened inside a <p> makes the browser close the paragraph
+there, so the buttons after it fall out of their row and an empty paragraph is left behind."""
+
+from html.parser import HTMLParser
+
+from tests.community.test_accounts import signup, token
+from tests.factories import record, store_records
+
+# Elements whose start tag closes an open <p> (HTML's "in body" insertion mode), the usual ones.
+CLOSES_P = {
+    "address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset", "figure",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol",
+    "p", "pre", "section", "table", "ul",
+}  # fmt: skip
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+
+
+class _Nesting(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.moved: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in CLOSES_P and "p" in self.open:
+            where = " > ".join(self.open[-3:])
+            self.moved.append(f"<{tag} {dict(attrs).get('class') or ''}> inside {where}")
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            while self.open.pop() != tag:
+                pass
+
+
+def moved_by_the_parser(html: str) -> list[str]:
+    checker = _Nesting()
+    checker.feed(html)
+    return checker.moved
+
+
+def test_the_checker_finds_a_form_in_a_paragraph():
+    assert moved_by_the_parser('<p class="meta"><a>x</a><form><button>Save</button></form></p>')
+    assert not moved_by_the_parser('<div class="meta"><form><button>Save</button></form></div>')
+    assert not moved_by_the_parser("<p>a<br><img src=x>b</p><form></form>")
+
+
+def test_a_signed_in_readers_pages_keep_their_forms_where_they_are_written(
+    client, sessions, search
+):
+    store_records(
+        sessions,
+        record(arxiv_id="2606.00051", title="Protein folding with diffusion",
+               authors=("Grace Hopper",), organization="Hopper Lab"),
+        record(arxiv_id="2606.00052", title="Diffusion for protein design",
+               authors=("Grace Hopper", "Alan Turing")),
+    )  # fmt: skip
+    search.catch_up(embed_limit=None)
+    assert signup(client).status_code == 303
+    csrf = token(client)
+    client.post("/papers/2606.00051/save", data={"csrf_token": csrf, "action": "save"})
+    client.post("/collections", data={"csrf_token": csrf, "name": "Folding", "public": "true"})
+    pages = [
+        "/", "/papers?date=2026-06-10", "/papers?week=2026-W24", "/papers/trending",
+        "/search?q=protein+diffusion", "/papers/2606.00051", "/authors/Grace%20Hopper",
+        "/organizations/Hopper%20Lab", "/reading-list", "/collections", "/collections/1",
+        "/following", "/for-you", "/users/ada", "/arxiv?date=2026-06-10", "/submit",
+        "/subscribe",
+    ]  # fmt: skip
+    moved = {}
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        moved[url] = moved_by_the_parser(page.text)
+    assert {url: found for url, found in moved.items() if found} == {}
