@@ -4,6 +4,7 @@ there, so the buttons after it fall out of their row and an empty paragraph is l
 
 from html.parser import HTMLParser
 
+from dailypapers.db.models import User
 from tests.community.test_accounts import signup, token
 from tests.factories import record, store_records
 
@@ -47,7 +48,14 @@ def test_the_checker_finds_a_form_in_a_paragraph():
     assert not moved_by_the_parser("<p>a<br><img src=x>b</p><form></form>")
 
 
-def test_a_signed_in_readers_pages_keep_their_forms_where_they_are_written(
+ANONYMOUS = [
+    "/", "/papers?week=2026-W24", "/papers/trending", "/search?q=protein+diffusion",
+    "/papers/2606.00051", "/authors/Grace%20Hopper", "/arxiv?date=2026-06-10", "/subscribe",
+    "/signup", "/login", "/papers/2699.99999",
+]  # fmt: skip
+
+
+def test_a_readers_pages_keep_their_forms_where_they_are_written(
     client, sessions, search
 ):
     store_records(
@@ -58,15 +66,29 @@ def test_a_signed_in_readers_pages_keep_their_forms_where_they_are_written(
                authors=("Grace Hopper", "Alan Turing")),
     )  # fmt: skip
     search.catch_up(embed_limit=None)
+    anonymous = {url: moved_by_the_parser(client.get(url).text) for url in ANONYMOUS}
+    assert {url: found for url, found in anonymous.items() if found} == {}
     assert signup(client).status_code == 303
+    with sessions() as session:  # a moderator sees every control there is
+        session.query(User).filter_by(username="ada").one().is_moderator = True
+        session.commit()
     csrf = token(client)
-    client.post("/papers/2606.00051/save", data={"csrf_token": csrf, "action": "save"})
-    client.post("/collections", data={"csrf_token": csrf, "name": "Folding", "public": "true"})
+    for url, form in [
+        ("/papers/2606.00051/save", {"action": "save"}),
+        ("/collections", {"name": "Folding", "public": "true"}),
+        ("/papers/2606.00051/collect", {"collection": "1", "action": "add"}),
+        ("/papers/2606.00051/comments", {"body": "Nice *work*"}),
+    ]:
+        done = client.post(url, data={"csrf_token": csrf, **form}, follow_redirects=False)
+        assert done.status_code in (200, 303), (url, done.text[:300])
+    paper = client.get("/papers/2606.00051").text
+    assert "Nice <em>work</em>" in paper and "/comments/1/delete" in paper and "/hide" in paper
+    assert "/papers/2606.00051" in client.get("/collections/1").text
     pages = [
         "/", "/papers?date=2026-06-10", "/papers?week=2026-W24", "/papers/trending",
         "/search?q=protein+diffusion", "/papers/2606.00051", "/authors/Grace%20Hopper",
         "/organizations/Hopper%20Lab", "/reading-list", "/collections", "/collections/1",
-        "/following", "/for-you", "/users/ada", "/arxiv?date=2026-06-10", "/submit",
+        "/following", "/for-you", "/users/ada", "/admin", "/arxiv?date=2026-06-10", "/submit",
         "/subscribe",
     ]  # fmt: skip
     moved = {}
