@@ -55,9 +55,7 @@ ANONYMOUS = [
 ]  # fmt: skip
 
 
-def test_a_readers_pages_keep_their_forms_where_they_are_written(
-    client, sessions, search
-):
+def test_a_readers_pages_keep_their_forms_where_they_are_written(client, sessions, search):
     store_records(
         sessions,
         record(arxiv_id="2606.00051", title="Protein folding with diffusion",
