@@ -144,3 +144,38 @@ def test_a_signed_in_readers_menu_fits_a_phone_and_a_laptop(
     arxiv = card.get_by_role("link", name=re.compile(r"^arXiv \d")).bounding_box()
     assert abs(save["y"] - arxiv["y"]) < 8
     assert save["x"] - (arxiv["x"] + arxiv["width"]) < 20  # one gap, as between links
+
+
+CONTRAST = """(selector) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const el = document.querySelector(selector);
+  let back = el;  // the nearest ancestor with a background of its own
+  while (getComputedStyle(back).backgroundColor === "rgba(0, 0, 0, 0)") back = back.parentElement;
+  const a = lum(rgb(getComputedStyle(el).color));
+  const b = lum(rgb(getComputedStyle(back).backgroundColor));
+  return { ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), background: b };
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_follow_the_readers_colour_scheme_and_stay_readable(
+    browser, live_server, sessions, search, scheme
+):
+    load_demo(sessions)
+    search.catch_up(embed_limit=0)
+    page = browser.new_page(color_scheme=scheme)
+    readable = {
+        "/": ["h1", "article.card h2 a", ".authors", ".meta a", ".votes .count", "nav a"],
+        "/search?q=diffusion": ["mark", ".snippet", ".sub", "select", "input[type=search]"],
+        "/papers?view=month": [".sub", "footer a"],
+    }
+    for url, selectors in readable.items():
+        page.goto(live_server + url)
+        body = page.evaluate(CONTRAST, "main")["background"]
+        assert (body < 0.05) if scheme == "dark" else (body > 0.9), (url, body)
+        for selector in selectors:
+            assert page.evaluate(CONTRAST, selector)["ratio"] >= 4.5, (scheme, url, selector)
