@@ -60,6 +60,9 @@ def test_search_from_the_header_highlights_matches(browser, live_server, session
     page = browser.new_page()
     page.goto(live_server + "/")
     box = page.get_by_role("searchbox", name="Search papers")
+    page.keyboard.press("/")  # jumps to the search box, and types no slash
+    expect(box).to_be_focused()
+    assert box.input_value() == ""
     box.fill("parameter efficient fine-tuning")
     box.press("Enter")
     page.wait_for_url("**/search?q=parameter+efficient+fine-tuning")
@@ -71,6 +74,9 @@ def test_search_from_the_header_highlights_matches(browser, live_server, session
     boxes = page.get_by_role("searchbox")
     assert boxes.count() == 1
     assert boxes.input_value() == "parameter efficient fine-tuning"
+    boxes.press("End")
+    boxes.type("/x")  # in a field, "/" is just a character
+    assert boxes.input_value() == "parameter efficient fine-tuning/x"
     results.first.locator("h2 a").click()
     page.wait_for_url("**/papers/*")
     assert page.locator("section.similar li").count() == 8

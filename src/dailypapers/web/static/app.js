@@ -58,3 +58,15 @@ enhance("form[data-toggle]", (form, result) => {
     nav.scrollLeft += offset - (nav.clientWidth - here.offsetWidth) / 2;
   }
 }
+
+// "/" anywhere but in a field jumps to the search box, as on most sites with one.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const active = document.activeElement;
+  if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return;
+  const box = document.querySelector('input[type="search"]');
+  if (!box) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});
