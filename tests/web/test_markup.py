@@ -2,9 +2,10 @@
 move. A <form> (or another block) opened inside a <p> makes the browser close the paragraph
 there, so the buttons after it fall out of their row and an empty paragraph is left behind."""
 
+import datetime as dt
 from html.parser import HTMLParser
 
-from dailypapers.db.models import User
+from dailypapers.db.models import User, utcnow
 from tests.community.test_accounts import signup, token
 from tests.factories import record, store_records
 
@@ -56,12 +57,15 @@ ANONYMOUS = [
 
 
 def test_a_readers_pages_keep_their_forms_where_they_are_written(client, sessions, search):
+    yesterday = utcnow().date() - dt.timedelta(days=1)
     store_records(
         sessions,
         record(arxiv_id="2606.00051", title="Protein folding with diffusion",
                authors=("Grace Hopper",), organization="Hopper Lab"),
         record(arxiv_id="2606.00052", title="Diffusion for protein design",
                authors=("Grace Hopper", "Alan Turing")),
+        record(arxiv_id="2606.00053", title="Fresh on arXiv", feed_date=None,
+               published_at=dt.datetime.combine(yesterday, dt.time(12))),
     )  # fmt: skip
     search.catch_up(embed_limit=None)
     anonymous = {url: moved_by_the_parser(client.get(url).text) for url in ANONYMOUS}
@@ -82,12 +86,13 @@ def test_a_readers_pages_keep_their_forms_where_they_are_written(client, session
     paper = client.get("/papers/2606.00051").text
     assert "Nice <em>work</em>" in paper and "/comments/1/delete" in paper and "/hide" in paper
     assert "/papers/2606.00051" in client.get("/collections/1").text
+    assert "Submit to today" in client.get(f"/arxiv?date={yesterday}").text
     pages = [
         "/", "/papers?date=2026-06-10", "/papers?week=2026-W24", "/papers/trending",
         "/search?q=protein+diffusion", "/papers/2606.00051", "/authors/Grace%20Hopper",
         "/organizations/Hopper%20Lab", "/reading-list", "/collections", "/collections/1",
-        "/following", "/for-you", "/users/ada", "/admin", "/arxiv?date=2026-06-10", "/submit",
-        "/subscribe",
+        "/following", "/for-you", "/users/ada", "/admin", f"/arxiv?date={yesterday}",
+        "/submit", "/subscribe",
     ]  # fmt: skip
     moved = {}
     for url in pages:
