@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dailypapers.demo import load_demo
+from tests.browser.test_community import sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +86,6 @@ def test_search_from_the_header_highlights_matches(browser, live_server, session
 def test_a_signed_in_readers_menu_fits_a_phone_and_a_laptop(
     browser, live_server, sessions, settings
 ):
-    from tests.browser.test_community import sign_up
-
     load_demo(sessions)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     sign_up(page, live_server, settings, "ada", "ada@example.org", "a long enough secret")
